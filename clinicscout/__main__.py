@@ -1,0 +1,3 @@
+from clinicscout.cli import cli
+
+cli(prog_name="clinicscout")

@@ -1,0 +1,239 @@
+"""The ``clinicscout`` command: wires discovery, crawling, scoring, storage and Datasette."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import click
+
+from clinicscout.seeds import Seed, SeedFileError, read_seeds
+from clinicscout.storage import Storage, StorageError
+from crawler.scope import InvalidWebsite
+
+DEFAULT_DB = os.environ.get("CLINICSCOUT_DB", "data/clinics.db")
+SAMPLE_SITES = Path(__file__).resolve().parent.parent / "data" / "sample_sites"
+
+db_option = click.option(
+    "--db", "db_path", default=DEFAULT_DB, show_default=True, type=click.Path(dir_okay=False),
+    help="SQLite database file (env CLINICSCOUT_DB).",
+)
+allow_private_option = click.option(
+    "--allow-private", is_flag=True,
+    help="Allow loopback and private-network sites (local demo and test sites only).",
+)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="clinicscout")
+def cli() -> None:
+    """Find, vet and rank microneedling clinics from their own websites.
+
+    \b
+    Typical run:
+      clinicscout crawl https://clinic.example --db clinics.db
+      clinicscout serve --db clinics.db
+    """
+
+
+def _seeds_from(urls: tuple[str, ...], seeds_file: str | None) -> list[Seed]:
+    seeds: list[Seed] = []
+    for url in urls:
+        try:
+            seeds.append(Seed.from_url(url))
+        except InvalidWebsite as error:
+            raise click.BadParameter(str(error), param_hint="URL") from None
+    if seeds_file:
+        try:
+            loaded, errors = read_seeds(seeds_file)
+        except SeedFileError as error:
+            raise click.BadParameter(str(error), param_hint="--seeds") from None
+        for error in errors:
+            click.echo(f"{seeds_file}: {error} (row skipped)", err=True)
+        seeds.extend(loaded)
+    return seeds
+
+
+@cli.command()
+@click.argument("urls", nargs=-1)
+@click.option("--seeds", "seeds_file", type=click.Path(dir_okay=False),
+              help="CSV of clinics with a 'website' column (optional name, city…).")
+@db_option
+@click.option("--max-pages", type=click.IntRange(1, 500), default=40, show_default=True,
+              help="Page budget per site, spent on the pages that matter first.")
+@click.option("--delay", type=click.FloatRange(0, 60), default=None,
+              help="Seconds between requests to one site [default: 1, with AutoThrottle]. "
+                   "0 crawls local sites at full speed.")
+@allow_private_option
+@click.option("--quiet", is_flag=True, help="Print only the closing one-line summary.")
+@click.option("--verbose", is_flag=True, help="Show Scrapy's log.")
+def crawl(urls: tuple[str, ...], seeds_file: str | None, db_path: str, max_pages: int,
+          delay: float | None, allow_private: bool, quiet: bool, verbose: bool) -> None:
+    """Crawl clinic websites, score them and store everything in the database.
+
+    With no URL and no --seeds, crawls every clinic already in the database.
+
+    \b
+    Examples:
+      clinicscout crawl https://www.lumen-derm.example
+      clinicscout crawl --seeds austin.csv --db austin.db
+      clinicscout crawl http://127.0.0.1:8001/ --allow-private --delay 0
+    """
+    from crawler.runner import crawl_settings, run_crawl
+
+    seeds = _seeds_from(urls, seeds_file)
+    storage = _open(db_path)
+    if not seeds:
+        seeds = [Seed(website, details) for website, details in storage.websites()]
+        if not seeds:
+            raise click.UsageError("nothing to crawl: give URLs, --seeds FILE, or discover clinics first")
+    for seed in seeds:
+        storage.add_clinic(seed.website, seed.details)
+    storage.close()
+
+    show_progress = not quiet and sys.stderr.isatty()
+
+    def progress(item, done: int, total: int) -> None:  # noqa: ANN001 - SiteItem
+        score = f"score {item.assessment.score}" if item.assessment else "failed"
+        line = f"[{done}/{total}] {item.site}: {len(item.pages)} pages, {score}"
+        if item.errors:
+            line += f", {len(item.errors)} errors"
+        if not quiet or show_progress:
+            click.echo(line, err=True)
+
+    settings = crawl_settings(db_path=db_path, max_pages=max_pages, delay=delay,
+                              allow_private=allow_private, log_level="INFO" if verbose else "WARNING")
+    summary = run_crawl(seeds, settings, on_site=progress)
+    refused = summary.stats.get("clinicscout/refused_private_address", 0)
+    click.echo(
+        f"Crawled {summary.sites} sites ({summary.sites_failed} failed), {summary.pages} pages, "
+        f"{summary.errors} page errors in {summary.seconds:.1f}s → {db_path}"
+    )
+    if refused and not allow_private:
+        click.echo(f"{refused} requests to private or loopback addresses were refused "
+                   "(use --allow-private for local sites).", err=True)
+    if summary.sites and summary.sites == summary.sites_failed:
+        sys.exit(1)
+
+
+@cli.command()
+@db_option
+def score(db_path: str) -> None:
+    """Rescore every clinic from its stored pages (no network)."""
+    from scoring import assess
+
+    storage = _open(db_path)
+    started = time.monotonic()
+    clinics = pages = 0
+    for clinic in storage.clinics_with_pages():
+        storage.save_assessment(clinic.id, assess(clinic.pages))
+        clinics += 1
+        pages += len(clinic.pages)
+    storage.update_ranks()
+    elapsed = time.monotonic() - started
+    rate = pages / elapsed if elapsed else 0
+    click.echo(f"Rescored {clinics} clinics from {pages} stored pages in {elapsed:.2f}s "
+               f"({rate:,.0f} pages/s) → {db_path}")
+
+
+@cli.command()
+@db_option
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8001, show_default=True, type=int)
+@click.option("--public", is_flag=True, help="Disallow arbitrary SQL (stored queries only).")
+def serve(db_path: str, host: str, port: int, public: bool) -> None:
+    """Serve the directory with Datasette."""
+    if not Path(db_path).exists():
+        raise click.UsageError(f"{db_path} does not exist: run 'clinicscout crawl' first")
+    _serve(db_path, host, port, public)
+
+
+def _serve(db_path: str, host: str, port: int, public: bool) -> None:
+    import uvicorn
+
+    from clinicscout.web import make_datasette
+
+    app = make_datasette(db_path, public=public).app()
+    click.echo(f"Serving {db_path} at http://{host}:{port}/  (Ctrl-C to stop)")
+    uvicorn.run(app, host=host, port=port, log_level="warning")
+
+
+@cli.command()
+@click.argument("url")
+@click.option("--max-pages", type=click.IntRange(1, 500), default=40, show_default=True)
+@allow_private_option
+def check(url: str, max_pages: int, allow_private: bool) -> None:
+    """Crawl one site without a database and explain everything.
+
+    Shows the pages it crawled, the identity it extracted, every verdict with its evidence and
+    the rule that matched, and the score. The debugging tool.
+    """
+    from crawler.runner import crawl_settings, run_crawl
+    from scoring import CRITERIA_BY_ID
+
+    try:
+        seed = Seed.from_url(url)
+    except InvalidWebsite as error:
+        raise click.BadParameter(str(error), param_hint="URL") from None
+    settings = crawl_settings(max_pages=max_pages, delay=0 if allow_private else None,
+                              allow_private=allow_private)
+    summary = run_crawl([seed], settings, keep_items=True)
+    if not summary.site_items:
+        raise click.ClickException(f"{url}: the crawl produced nothing")
+    item = summary.site_items[0]
+    click.echo(f"Site {item.site}: {len(item.pages)} pages, {item.pages_skipped} left over budget")
+    for page in item.pages:
+        click.echo(f"  {page.status} {page.url}  {page.title[:60]!r}")
+    for error in item.errors:
+        click.echo(f"  ! {error}")
+    if item.assessment is None:
+        raise click.ClickException("no page could be fetched, nothing to score")
+    identity = item.assessment.identity
+    click.echo("\nIdentity")
+    for key in ("name", "phone", "street_address", "city", "region", "postcode", "country",
+                "latitude", "longitude"):
+        click.echo(f"  {key:15} {getattr(identity, key)}")
+    click.echo("\nVerdicts")
+    for verdict in item.assessment.verdicts:
+        criterion = CRITERIA_BY_ID[verdict.criterion]
+        mark = "✓" if verdict.met else "✗"
+        click.echo(f"  {mark} {verdict.criterion:22} ({criterion.weight:+d})")
+        if verdict.met:
+            click.echo(f"      rule:  {verdict.rule}")
+            click.echo(f"      page:  {verdict.page_url}")
+            click.echo(f"      quote: {verdict.quote}")
+    click.echo(f"\nScore {item.assessment.score}/100, criteria met "
+               f"{item.assessment.criteria_met}/{sum(1 for c in CRITERIA_BY_ID.values() if c.weight >= 0)}")
+
+
+@cli.command()
+@click.option("--db", "db_path", default="data/clinics.db", show_default=True,
+              type=click.Path(dir_okay=False))
+@click.option("--port", default=8001, show_default=True, type=int)
+@click.option("--no-serve", is_flag=True, help="Crawl and score, then stop (no Datasette).")
+def demo(db_path: str, port: int, no_serve: bool) -> None:
+    """Serve the bundled sample clinic sites on 127.0.0.1, crawl and score them, then serve Datasette."""
+    from clinicscout.sites import ServedSites
+
+    with ServedSites(SAMPLE_SITES) as sites:
+        click.echo(f"Serving {len(sites.urls)} sample clinic sites on 127.0.0.1")
+        for path in (Path(db_path), Path(db_path + "-wal"), Path(db_path + "-shm")):
+            path.unlink(missing_ok=True)
+        # The crawl runs in its own process: Scrapy's reactor runs once per process.
+        command = [sys.executable, "-m", "clinicscout", "crawl", *sites.urls.values(),
+                   "--db", db_path, "--allow-private", "--delay", "0"]
+        if subprocess.run(command, check=False).returncode != 0:
+            raise click.ClickException("the demo crawl failed")
+    if not no_serve:
+        _serve(db_path, "127.0.0.1", port, public=False)
+
+
+def _open(db_path: str) -> Storage:
+    try:
+        return Storage(db_path)
+    except StorageError as error:
+        raise click.ClickException(str(error)) from None
+

@@ -1,0 +1,1 @@
+"""The Scrapy project: fetch clinic sites, extract pages, hand them to scoring and storage."""

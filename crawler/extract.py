@@ -1,0 +1,152 @@
+"""HTML to what the scorer reads: title, visible text, links, schema.org data, tel: links.
+
+lxml only, and one pass over the tree: this runs on every page, so it stays cheap. The walk is
+iterative, so pathologically deep documents cannot exhaust the Python stack.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import unquote, urljoin
+
+import lxml.etree
+import lxml.html
+from extruct.jsonld import JsonLdExtractor
+from extruct.w3cmicrodata import MicrodataExtractor
+
+logger = logging.getLogger(__name__)
+
+_SKIPPED = frozenset(
+    ["script", "style", "noscript", "template", "svg", "math", "iframe", "object", "embed", "canvas", "head", "select", "button", "input", "textarea", "audio", "video", "map"]
+)
+_BLOCKS = frozenset(
+    ["p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "td", "th", "tr", "section", "article", "header", "footer", "nav", "br", "address", "blockquote", "dt", "dd", "figcaption", "label", "pre", "main", "aside", "form", "table", "ul", "ol", "dl", "hr", "caption", "summary", "details", "fieldset", "legend", "figure"]
+)
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
+_SPACE = re.compile(r"\s+")
+_MAX_LINKS = 2000
+
+
+@dataclass
+class Extracted:
+    title: str = ""
+    text: str = ""
+    links: list[tuple[str, str]] = field(default_factory=list)
+    structured: list[dict[str, Any]] = field(default_factory=list)
+    tel_links: list[str] = field(default_factory=list)
+    structured_errors: int = 0
+
+
+def parse_html(body: bytes, encoding: str | None) -> lxml.html.HtmlElement | None:
+    parser = lxml.html.HTMLParser(encoding=encoding, remove_comments=True, huge_tree=False)
+    try:
+        root = lxml.html.fromstring(body, parser=parser)
+    except (lxml.etree.ParserError, ValueError):
+        return None
+    return root if isinstance(root, lxml.html.HtmlElement) else None
+
+
+def extract(body: bytes, url: str, encoding: str | None = None) -> Extracted:
+    root = parse_html(body, encoding)
+    if root is None:
+        return Extracted()
+    base = _base_url(root, url)
+    result = Extracted(title=_title(root))
+    result.text, anchors = _walk(root)
+    for href, anchor_text in anchors:
+        href = href.strip()
+        lowered = href[:12].lower()
+        if lowered.startswith("tel:"):
+            result.tel_links.append(unquote(href[4:]).strip())
+        elif not lowered.startswith(("javascript:", "mailto:", "data:", "#")):
+            result.links.append((urljoin(base, href), anchor_text))
+    result.structured, result.structured_errors = _structured(root, body, url)
+    return result
+
+
+def _base_url(root: lxml.html.HtmlElement, url: str) -> str:
+    for href in root.xpath("//base/@href")[:1]:
+        return urljoin(url, href.strip())
+    return url
+
+
+def _title(root: lxml.html.HtmlElement) -> str:
+    for title in root.iter("title"):
+        return _SPACE.sub(" ", title.text_content()).strip()
+    return ""
+
+
+def _hidden(element: lxml.html.HtmlElement) -> bool:
+    attributes = element.attrib
+    if "hidden" in attributes or attributes.get("aria-hidden") == "true":
+        return True
+    style = attributes.get("style")
+    return bool(style and _HIDDEN_STYLE.search(style))
+
+
+def _walk(root: lxml.html.HtmlElement) -> tuple[str, list[tuple[str, str]]]:
+    """Visible text with one block per line (repeated blocks kept once), and the <a> links."""
+    pieces: list[str] = []
+    anchors: list[tuple[str, str]] = []
+    open_anchors: list[tuple[str, int]] = []
+    skipping = 0
+    for event, element in lxml.etree.iterwalk(root, events=("start", "end")):
+        tag = element.tag if isinstance(element.tag, str) else ""
+        if event == "start":
+            if skipping or tag in _SKIPPED or _hidden(element):
+                skipping += 1
+                continue
+            if tag in _BLOCKS:
+                pieces.append("\n")
+            if tag == "a" and "href" in element.attrib and len(anchors) < _MAX_LINKS:
+                open_anchors.append((element.attrib["href"], len(pieces)))
+            if element.text:
+                pieces.append(element.text)
+        else:
+            if skipping:
+                skipping -= 1
+            else:
+                if tag in _BLOCKS:
+                    pieces.append("\n")
+                if tag == "a" and open_anchors and open_anchors[-1][0] == element.attrib.get("href"):
+                    href, start = open_anchors.pop()
+                    anchors.append((href, _SPACE.sub(" ", "".join(pieces[start:])).strip()))
+            # The tail belongs to the parent, so it shows unless the parent is skipped.
+            if element.tail and not skipping:
+                pieces.append(element.tail)
+    return _fold("".join(pieces)), anchors
+
+
+def _fold(raw: str) -> str:
+    lines: list[str] = []
+    seen: set[str] = set()
+    for line in raw.split("\n"):
+        line = _SPACE.sub(" ", line).strip()
+        if line and line not in seen:
+            seen.add(line)
+            lines.append(line)
+    return "\n".join(lines)
+
+
+def _structured(root: lxml.html.HtmlElement, body: bytes, url: str) -> tuple[list[dict[str, Any]], int]:
+    """schema.org JSON-LD and microdata as dicts, plus og:site_name; malformed data is counted."""
+    items: list[dict[str, Any]] = []
+    errors = 0
+    if b"ld+json" in body:
+        try:
+            items.extend(i for i in JsonLdExtractor().extract_items(root) if isinstance(i, dict))
+        except Exception as error:  # extruct raises whatever its JSON fallbacks raise
+            errors += 1
+            logger.debug("malformed JSON-LD on %s: %s", url, error)
+    if b"itemscope" in body:
+        try:
+            items.extend(MicrodataExtractor().extract_items(root, url))
+        except Exception as error:
+            errors += 1
+            logger.debug("malformed microdata on %s: %s", url, error)
+    for site_name in root.xpath("//meta[@property='og:site_name']/@content")[:1]:
+        items.append({"@type": "WebSite", "name": site_name.strip(), "source": "og:site_name"})
+    return items, errors

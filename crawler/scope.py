@@ -1,0 +1,90 @@
+"""What belongs to a clinic's site.
+
+A site is identified by the origin (scheme, host, port) of its start URL, so that many sites
+can be served from 127.0.0.1 on different ports. A crawl stays inside that origin, except that
+a host of the same registered domain counts as the same site (``example.com`` redirecting to
+``www.example.com``).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from functools import lru_cache
+from urllib.parse import urlsplit, urlunsplit
+
+import tldextract
+from w3lib.url import canonicalize_url
+
+# The bundled public-suffix snapshot: no network access at run time.
+_EXTRACT = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+class InvalidWebsite(ValueError):
+    """A seed or argument that cannot be a clinic website."""
+
+
+def normalise_website(raw: str) -> str:
+    """A start URL from user input: adds https:// when the scheme is missing, checks the rest."""
+    value = (raw or "").strip()
+    if not value:
+        raise InvalidWebsite("empty website")
+    if "://" not in value:
+        value = "https://" + value
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https"):
+        raise InvalidWebsite(f"{raw!r}: only http and https websites can be crawled")
+    if not parts.hostname or " " in parts.netloc:
+        raise InvalidWebsite(f"{raw!r}: no host name")
+    try:
+        parts.port  # noqa: B018 - raises on a malformed port
+    except ValueError as error:
+        raise InvalidWebsite(f"{raw!r}: {error}") from None
+    return urlunsplit((parts.scheme, parts.netloc.lower(), parts.path or "/", parts.query, ""))
+
+
+def origin(url: str) -> str:
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    host = (parts.hostname or "").lower()
+    port = parts.port or _DEFAULT_PORTS.get(scheme)
+    if ":" in host:
+        host = f"[{host}]"
+    suffix = "" if port == _DEFAULT_PORTS.get(scheme) else f":{port}"
+    return f"{scheme}://{host}{suffix}"
+
+
+@lru_cache(maxsize=4096)
+def registered_domain(host: str) -> str:
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+        return host  # an address is its own site
+    except ValueError:
+        pass
+    extracted = _EXTRACT(host)
+    return extracted.top_domain_under_public_suffix or host
+
+
+def same_site(url: str, site_origin: str) -> bool:
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return False
+    if origin(url) == site_origin:
+        return True
+    site_host = urlsplit(site_origin).hostname or ""
+    host = parts.hostname.lower()
+    if not (_on_default_port(url) and _on_default_port(site_origin)):
+        return False  # another port on the same host is another site (127.0.0.1:8001 vs :8002)
+    if host == site_host:
+        return True  # http and https of one host are one site
+    return registered_domain(host) == registered_domain(site_host) != host
+
+
+def _on_default_port(url: str) -> bool:
+    parts = urlsplit(url)
+    return parts.port is None or parts.port == _DEFAULT_PORTS.get(parts.scheme)
+
+
+def canonical(url: str) -> str:
+    """The form used to recognise a page already seen: no fragment, sorted query."""
+    return canonicalize_url(url, keep_fragments=False)

@@ -1,0 +1,64 @@
+"""All crawl settings in one place. Polite by default for real hosts.
+
+The command line overrides a few of these per run (``--delay``, ``--max-pages``,
+``--allow-private``, ``--db``); everything else a reader expects to find is here.
+"""
+
+BOT_NAME = "clinicscout"
+SPIDER_MODULES = ["crawler.spiders"]
+NEWSPIDER_MODULE = "crawler.spiders"
+
+USER_AGENT = "clinicscout/0.1 (+https://github.com/clinicscout/clinicscout; microneedling clinic directory)"
+ROBOTSTXT_OBEY = True
+
+# One request at a time per site (requests carry their site's origin as download slot),
+# a delay between them, and AutoThrottle backing off when a site slows down.
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 1
+DOWNLOAD_DELAY = 1.0
+DOWNLOAD_DELAY_JITTER = 0.5
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 10.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+
+# Bounded work per request.
+DOWNLOAD_TIMEOUT = 15
+DOWNLOAD_MAXSIZE = 3 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 1024 * 1024
+DNS_TIMEOUT = 10
+RETRY_ENABLED = True
+RETRY_TIMES = 1
+REDIRECT_MAX_TIMES = 5
+METAREFRESH_MAXDELAY = 5
+COOKIES_ENABLED = False
+
+# HTTP(S) only: no local files, inline data, FTP or S3.
+DOWNLOAD_HANDLERS = {"file": None, "data": None, "ftp": None, "s3": None}
+TELNETCONSOLE_ENABLED = False
+
+DOWNLOADER_MIDDLEWARES = {
+    "crawler.middlewares.PrivateAddressGuard": 50,
+    "crawler.middlewares.SiteScopeMiddleware": 60,
+    "crawler.middlewares.HtmlOnlyMiddleware": 570,
+    # Scope is by origin (see crawler/scope.py), not by allowed_domains.
+    "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
+}
+SPIDER_MIDDLEWARES = {
+    # The spider's frontier checks scope and URL length itself; these would drop requests
+    # silently, without the errback that tells the frontier a request is done.
+    "scrapy.spidermiddlewares.urllength.UrlLengthMiddleware": None,
+}
+ITEM_PIPELINES = {
+    "crawler.pipelines.CollectPagesPipeline": 100,
+    "crawler.pipelines.ScorePipeline": 200,
+    "crawler.pipelines.StorePipeline": 300,
+}
+
+LOG_LEVEL = "INFO"
+FEED_EXPORT_ENCODING = "utf-8"
+
+# clinicscout's own settings.
+CLINICSCOUT_PAGE_BUDGET = 40
+CLINICSCOUT_ALLOW_PRIVATE = False
+CLINICSCOUT_DB = None

@@ -1,0 +1,160 @@
+"""The one spider: crawls each clinic's own site, best pages first, within its page budget."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+import scrapy
+from scrapy.http import Response, TextResponse
+from scrapy.utils.sitemap import Sitemap
+from twisted.python.failure import Failure
+
+from clinicscout.seeds import Seed, read_seeds
+from crawler.extract import extract
+from crawler.frontier import SiteFrontier, link_priority
+from crawler.items import PageItem, SiteItem
+from crawler.scope import origin
+
+_START_PRIORITY = 1000
+_MAX_CHILD_SITEMAPS = 3
+
+
+class ClinicSpider(scrapy.Spider):
+    """``scrapy crawl clinic -a url=https://clinic.example`` (or ``-a seeds=clinics.csv``)."""
+
+    name = "clinic"
+
+    def __init__(
+        self,
+        url: str | None = None,
+        seeds: str | None = None,
+        sites: list[Seed] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.seeds: list[Seed] = list(sites or [])
+        if url:
+            self.seeds.extend(Seed.from_url(u) for u in url.split(","))
+        if seeds:
+            loaded, errors = read_seeds(seeds)
+            for error in errors:
+                self.logger.warning("seed file %s: %s", seeds, error)
+            self.seeds.extend(loaded)
+        self.frontiers: dict[str, SiteFrontier] = {}
+        self.site_items: dict[str, SiteItem] = {}
+
+    async def start(self) -> AsyncIterator[Any]:
+        budget = self.settings.getint("CLINICSCOUT_PAGE_BUDGET")
+        for seed in self.seeds:
+            site = origin(seed.website)
+            if site in self.frontiers:
+                continue
+            frontier = SiteFrontier(site, budget)
+            self.frontiers[site] = frontier
+            self.site_items[site] = SiteItem(site=site, start_url=seed.website, seed=dict(seed.details))
+            frontier.offer(seed.website, _START_PRIORITY)
+            frontier.mark_seen(f"{site}/sitemap.xml")
+            frontier.in_flight += 1
+            yield self._request(f"{site}/sitemap.xml", site, self.parse_sitemap, 0, sitemap=True)
+            for request in self._advance(site):
+                yield request
+
+    def _request(self, url: str, site: str, callback: Any, priority: int, **meta: Any) -> scrapy.Request:
+        return scrapy.Request(
+            url,
+            callback=callback,
+            errback=self.on_error,
+            priority=priority,
+            dont_filter=True,  # the site frontier de-duplicates, and forgets when the site is done
+            meta={"site": site, "download_slot": site, **meta},
+        )
+
+    def _advance(self, site: str) -> Iterator[Any]:
+        """Requests the next pages of a site, or reports the site complete."""
+        frontier = self.frontiers[site]
+        for url, priority, depth in frontier.next_urls():
+            yield self._request(url, site, self.parse, priority, depth=depth)
+        if frontier.exhausted:
+            item = self.site_items.pop(site)
+            item.pages_skipped = frontier.skipped
+            del self.frontiers[site]
+            self.crawler.stats.inc_value("clinicscout/sites_completed")
+            yield item
+
+    def parse(self, response: Response) -> Iterator[Any]:
+        site = response.meta["site"]
+        frontier = self.frontiers[site]
+        frontier.finished_one(fetched_page=True)
+        depth = response.meta.get("depth", 0)
+        redirected_to_known = response.url != response.request.url and not frontier.mark_seen(response.url)
+        if redirected_to_known:
+            self.crawler.stats.inc_value("clinicscout/duplicate_after_redirect")
+        elif not isinstance(response, TextResponse):
+            self.crawler.stats.inc_value("clinicscout/not_text")
+        else:
+            page = extract(response.body, response.url, response.encoding)
+            if page.structured_errors:
+                self.crawler.stats.inc_value("clinicscout/malformed_structured_data", page.structured_errors)
+            if not page.text:
+                self.crawler.stats.inc_value("clinicscout/empty_pages")
+            for link, anchor_text in page.links:
+                frontier.offer(link, link_priority(link, anchor_text, depth + 1), depth + 1)
+            self.crawler.stats.inc_value("clinicscout/pages")
+            yield PageItem(
+                site=site,
+                url=response.url,
+                status=response.status,
+                title=page.title,
+                text=page.text,
+                structured=page.structured,
+                tel_links=page.tel_links,
+                fetched_at=datetime.now(UTC).isoformat(timespec="seconds"),
+            )
+        yield from self._advance(site)
+
+    def parse_sitemap(self, response: Response) -> Iterator[Any]:
+        site = response.meta["site"]
+        frontier = self.frontiers[site]
+        frontier.finished_one(fetched_page=False)
+        try:
+            sitemap = Sitemap(response.body)
+        except Exception:  # not XML, or XML that lxml rejects: a site without a usable sitemap
+            sitemap = None
+        if sitemap is not None:
+            child_sitemaps = 0
+            for entry in sitemap:
+                location = entry.get("loc", "")
+                if sitemap.type == "sitemapindex":
+                    if child_sitemaps < _MAX_CHILD_SITEMAPS and frontier.mark_seen(location):
+                        child_sitemaps += 1
+                        frontier.in_flight += 1
+                        yield self._request(location, site, self.parse_sitemap, 0, sitemap=True)
+                else:
+                    frontier.offer(location, link_priority(location, "", 1), 1)
+        yield from self._advance(site)
+
+    def on_error(self, failure: Failure) -> Iterator[Any]:
+        request = failure.request
+        site = request.meta["site"]
+        frontier = self.frontiers.get(site)
+        if frontier is None:
+            return
+        frontier.finished_one(fetched_page=False)
+        if not request.meta.get("sitemap"):
+            reason = _describe(failure)
+            self.site_items[site].errors.append(reason)
+            self.crawler.stats.inc_value("clinicscout/page_errors")
+            self.logger.info("%s", reason)
+        yield from self._advance(site)
+
+
+def _describe(failure: Failure) -> str:
+    error = failure.value
+    response = getattr(error, "response", None)
+    if response is not None:
+        return f"{response.url}: HTTP {response.status}"
+    message = str(error) or type(error).__name__
+    url = failure.request.url
+    return message if url in message else f"{url}: {message}"

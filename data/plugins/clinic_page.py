@@ -1,0 +1,36 @@
+"""The clinic page: a clinic's checklist with evidence, for the row template of ``clinics``."""
+
+from datasette import hookimpl
+
+GROUP_ORDER = ["relevance", "practitioner", "safety", "comfort", "care", "published info", "red flag"]
+
+CHECKLIST_SQL = """
+select c.id, c.name, c."group", c.weight, c.description,
+       coalesce(v.met, 0) as met, v.page_url, v.quote, v.rule
+from criteria c
+left join verdicts v on v.criterion = c.id and v.clinic_id = :clinic_id
+order by c.rowid
+"""
+
+
+@hookimpl
+def extra_template_vars(view_name, table, database, request, datasette):
+    if view_name != "row" or table != "clinics":
+        return {}
+
+    async def checklist_vars():
+        db = datasette.get_database(database)
+        clinic_id = request.url_vars.get("pks", "")
+        clinic = (await db.execute("select * from clinics where id = :id", {"id": clinic_id})).first()
+        rows = (await db.execute(CHECKLIST_SQL, {"clinic_id": clinic_id})).rows
+        groups = {name: [] for name in GROUP_ORDER}
+        for row in rows:
+            groups.setdefault(row["group"], []).append(dict(row))
+        positive = [r for r in rows if r["weight"] >= 0 and r["id"] != "offers_microneedling"]
+        return {
+            "clinic": dict(clinic) if clinic else None,
+            "checklist_groups": [(name, items) for name, items in groups.items() if items],
+            "positive_total": len(positive) + 1,
+        }
+
+    return checklist_vars

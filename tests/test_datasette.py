@@ -1,0 +1,68 @@
+"""The directory as patients see it, through Datasette's own test client."""
+
+from __future__ import annotations
+
+from html import escape as html_escape
+
+import pytest
+import sqlite_utils
+
+from clinicscout.web import make_datasette
+
+
+@pytest.fixture
+async def datasette(crawled_db):
+    ds = make_datasette(crawled_db)
+    await ds.invoke_startup()
+    return ds
+
+
+def best_clinic(db_path):
+    return next(sqlite_utils.Database(db_path).query("select * from clinics order by rank limit 1"))
+
+
+async def test_clinics_are_listed_best_first(datasette, crawled_db):
+    response = await datasette.client.get("/clinics/clinics.json?_shape=objects")
+    assert response.status_code == 200
+    ranks = [row["rank"] for row in response.json()["rows"]]
+    assert ranks == sorted(ranks)
+    html = (await datasette.client.get("/clinics/clinics")).text
+    assert html_escape(best_clinic(crawled_db)["name"]) in html
+
+
+async def test_clinic_page_shows_every_criterion_with_evidence(datasette, crawled_db):
+    clinic = best_clinic(crawled_db)
+    response = await datasette.client.get(f"/clinics/clinics/{clinic['id']}")
+    assert response.status_code == 200
+    html = response.text
+    assert html.count('data-criterion="') == 18
+    assert f"{clinic['score']}</strong>/100" in html
+    verdicts = sqlite_utils.Database(crawled_db).query(
+        "select quote, page_url from verdicts where clinic_id = ? and met = 1", [clinic["id"]])
+    for verdict in verdicts:
+        if verdict["quote"]:
+            assert f'href="{verdict["page_url"]}"' in html
+
+
+async def test_crawled_text_is_escaped_on_the_clinic_page(datasette, crawled_db):
+    db = sqlite_utils.Database(crawled_db)
+    db.execute("update verdicts set quote = '<script>alert(1)</script>' "
+               "where criterion = 'offers_microneedling' and clinic_id = 1")
+    db.conn.commit()
+    html = (await datasette.client.get("/clinics/clinics/1")).text
+    assert "<script>alert(1)</script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+async def test_criteria_table_lists_the_weights(datasette):
+    response = await datasette.client.get("/clinics/criteria.json?_shape=objects")
+    weights = {row["id"]: row["weight"] for row in response.json()["rows"]}
+    assert weights["sterile_equipment"] > weights["pricing"]
+    assert weights["unrealistic_claims"] < 0
+
+
+async def test_public_mode_forbids_arbitrary_sql(crawled_db):
+    ds = make_datasette(crawled_db, public=True)
+    await ds.invoke_startup()
+    response = await ds.client.get("/clinics/-/query?sql=select+1")
+    assert response.status_code == 403

@@ -1,0 +1,156 @@
+"""The scorer, criterion by criterion, in the words of ../shared/criteria.md."""
+
+from __future__ import annotations
+
+import pytest
+
+from scoring import CRITERIA, Page, assess
+
+MN_PAGE = "https://clinic.example/microneedling"
+HOME = "https://clinic.example/"
+
+
+def verdict(criterion: str, *pages: Page):
+    return assess(pages).by_criterion[criterion]
+
+
+def mn_page(text: str) -> Page:
+    return Page(MN_PAGE, "Microneedling | Clinic", text)
+
+
+def home(text: str) -> Page:
+    return Page(HOME, "Clinic", text)
+
+
+def test_the_table_covers_exactly_the_contract_ids():
+    assert [c.id for c in CRITERIA] == [
+        "offers_microneedling", "board_certified", "licensed_practitioner", "medical_director",
+        "experience", "sterile_equipment", "anesthesia", "serum_or_mask", "skin_consultation",
+        "contraindications", "aftercare", "side_effects", "treatment_plan", "procedure_described",
+        "pricing", "contact_info", "fda_cleared_device", "unrealistic_claims",
+    ]
+
+
+@pytest.mark.parametrize("sentence", [
+    "We offer SkinPen microneedling for acne scars.",
+    "Collagen induction therapy stimulates your own collagen.",
+    "Morpheus8 RF microneedling tightens the jawline.",
+])
+def test_any_form_of_microneedling_counts_as_offering_it(sentence):
+    assert verdict("offers_microneedling", home(sentence)).met
+
+
+def test_microneedling_only_in_a_blog_post_is_not_an_offer():
+    blog = Page("https://clinic.example/blog/trends", "Trends",
+                "According to a magazine feature, microneedling is the treatment of the year.")
+    assert not verdict("offers_microneedling", home("Facials, waxing and lash lifts."), blog).met
+
+
+def test_anesthesia_met_when_numbing_cream_is_applied_for_microneedling():
+    v = verdict("anesthesia", mn_page("Microneedling\nWe apply a numbing cream for 30 minutes first."))
+    assert v.met
+    assert v.quote == "We apply a numbing cream for 30 minutes first."
+    assert v.page_url == MN_PAGE
+
+
+def test_anesthesia_denied_is_not_met():
+    assert not verdict("anesthesia", mn_page("We do not use numbing cream for microneedling.")).met
+
+
+def test_numbing_for_laser_hair_removal_is_not_evidence_for_microneedling():
+    laser = Page("https://clinic.example/laser-hair-removal", "Laser Hair Removal",
+                 "Laser hair removal\nA numbing cream is applied before each laser session.")
+    assert not verdict("anesthesia", laser, mn_page("Microneedling renews your skin.")).met
+
+
+def test_a_question_is_not_a_statement():
+    assert not verdict("anesthesia", mn_page("Do you use numbing cream for microneedling?")).met
+
+
+def test_site_wide_statements_count_for_treatment_criteria():
+    assert verdict("sterile_equipment", home("All our instruments are sterilised after every use.")).met
+
+
+def test_medical_director_must_be_a_physician():
+    nurse = home("Our medical director, Jane Doe, FNP-C, leads every treatment.")
+    assert not verdict("medical_director", nurse).met
+    physician = home("Our medical director, Dr. John Smith, MD, supervises every treatment.")
+    assert verdict("medical_director", physician).met
+
+
+def test_experience_needs_a_number():
+    assert not verdict("experience", home("Our team has years of experience.")).met
+    assert verdict("experience", home("Our team has over 15 years of experience.")).met
+    assert verdict("experience", home("Serving Denver since 2009.")).met
+
+
+def test_minimal_downtime_alone_is_not_a_side_effect():
+    assert not verdict("side_effects", mn_page("Microneedling has minimal downtime.")).met
+    assert verdict("side_effects", mn_page("Expect redness for 24 to 48 hours after microneedling.")).met
+
+
+def test_a_series_alone_is_not_a_treatment_plan():
+    assert not verdict("treatment_plan", mn_page("Most clients book a series of microneedling treatments.")).met
+    assert verdict("treatment_plan", mn_page("We recommend 3 to 6 sessions, 4 weeks apart.")).met
+
+
+def test_procedure_needs_two_concrete_steps():
+    one_step = mn_page("Microneedling creates micro-channels in the skin.")
+    assert not verdict("procedure_described", one_step).met
+    two_steps = mn_page("We cleanse your skin and apply numbing cream. The session takes about 60 minutes.")
+    assert verdict("procedure_described", two_steps).met
+
+
+def test_call_for_pricing_is_not_a_price():
+    assert not verdict("pricing", mn_page("Call us for microneedling pricing.")).met
+    assert verdict("pricing", mn_page("Microneedling: $350 per session.")).met
+
+
+def test_pre_care_alone_is_not_a_contraindication():
+    assert not verdict("contraindications", mn_page("Avoid blood thinners before your visit.")).met
+    assert verdict("contraindications", mn_page(
+        "Microneedling is not suitable if you are pregnant or have active acne.")).met
+
+
+def test_dermapen_without_fda_statement_is_not_fda_cleared():
+    assert not verdict("fda_cleared_device", mn_page("We use the Dermapen 4 for microneedling.")).met
+    assert verdict("fda_cleared_device", mn_page("We use SkinPen, the first FDA-cleared microneedling device.")).met
+
+
+def test_red_flags_are_met_and_subtract_from_the_score():
+    honest = mn_page("Microneedling with sterile needles.")
+    boastful = mn_page("Microneedling with sterile needles. Guaranteed results with no side effects!")
+    assert verdict("unrealistic_claims", boastful).met
+    assert assess([boastful]).score < assess([honest]).score
+
+
+def test_an_honest_disclaimer_is_not_a_red_flag():
+    assert not verdict("unrealistic_claims", mn_page("Results of microneedling are not guaranteed.")).met
+
+
+def test_contact_info_from_schema_org_data():
+    page = Page(HOME, "Clinic", "Welcome to our clinic.", structured=({
+        "@type": "MedicalClinic", "name": "Harbor Skin", "telephone": "(843) 555-0129",
+        "address": {"@type": "PostalAddress", "streetAddress": "145 East Bay Street",
+                    "addressLocality": "Charleston", "addressRegion": "SC", "postalCode": "29401"},
+        "geo": {"latitude": "32.78", "longitude": "-79.93"},
+    },))
+    result = assess([page])
+    assert result.by_criterion["contact_info"].met
+    assert result.identity.phone == "+18435550129"
+    assert (result.identity.latitude, result.identity.longitude) == (32.78, -79.93)
+
+
+def test_scoring_is_deterministic_whatever_the_page_order():
+    pages = [home("Over 10 years of experience. Call (512) 555-0142."),
+             mn_page("We cleanse, numb and then glide the SkinPen over the skin.")]
+    assert assess(pages) == assess(list(reversed(pages)))
+
+
+def test_every_met_quote_is_an_exact_substring_of_its_page():
+    pages = [home("Dr. Ana Ruiz, MD, board-certified dermatologist.\nOpen since 2012."),
+             mn_page("Microneedling\nWe use sterile, single-use cartridges. Redness lasts a day.")]
+    texts = {p.url: p.text for p in pages}
+    for v in assess(pages).verdicts:
+        if v.met and v.quote:
+            assert v.quote in texts[v.page_url]
