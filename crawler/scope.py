@@ -16,7 +16,10 @@ import tldextract
 from w3lib.url import canonicalize_url
 
 # The bundled public-suffix snapshot: no network access at run time.
-_EXTRACT = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
+# Private suffixes count too: two clinics on github.io or wixsite.com are two sites.
+_EXTRACT = tldextract.TLDExtract(
+    suffix_list_urls=(), cache_dir=None, include_psl_private_domains=True
+)
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
@@ -54,15 +57,19 @@ def origin(url: str) -> str:
     return f"{scheme}://{host}{suffix}"
 
 
-@lru_cache(maxsize=4096)
-def registered_domain(host: str) -> str:
+def _is_address(host: str) -> bool:
     try:
         ipaddress.ip_address(host.strip("[]"))
-        return host  # an address is its own site
     except ValueError:
-        pass
-    extracted = _EXTRACT(host)
-    return extracted.top_domain_under_public_suffix or host
+        return False
+    return True
+
+
+@lru_cache(maxsize=4096)
+def registered_domain(host: str) -> str:
+    if _is_address(host):
+        return host
+    return _EXTRACT(host).top_domain_under_public_suffix or host
 
 
 def same_site(url: str, site_origin: str) -> bool:
@@ -77,7 +84,8 @@ def same_site(url: str, site_origin: str) -> bool:
         return False  # another port on the same host is another site (127.0.0.1:8001 vs :8002)
     if host == site_host:
         return True  # http and https of one host are one site
-    return registered_domain(host) == registered_domain(site_host) != host
+    # An address is only ever its own site; a name shares its site with its registered domain.
+    return not _is_address(host) and registered_domain(host) == registered_domain(site_host)
 
 
 def _on_default_port(url: str) -> bool:
