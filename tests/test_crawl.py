@@ -125,3 +125,8 @@ def test_crawl_rejects_urls_that_cannot_be_websites(bad_url, tmp_path):
     result = run_cli("crawl", bad_url, "--db", str(tmp_path / "x.db"), check=False)
     assert result.returncode == 2
     assert "Invalid value for URL" in result.stderr
+
+
+def test_pages_listed_only_in_the_sitemap_are_crawled(crawled_db, sample_sites):
+    page = sample_sites.urls["harbor-medspa"] + "gift-certificates.html"
+    assert rows(crawled_db, "select title from pages where url = ?", [page])

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urljoin
 
 import scrapy
 from scrapy.http import Response, TextResponse
@@ -125,7 +126,8 @@ class ClinicSpider(scrapy.Spider):
         if sitemap is not None:
             child_sitemaps = 0
             for entry in sitemap:
-                location = entry.get("loc", "")
+                # Relative locations break the sitemap protocol but occur; resolve them anyway.
+                location = urljoin(response.url, entry.get("loc", "").strip())
                 if sitemap.type == "sitemapindex":
                     if child_sitemaps < _MAX_CHILD_SITEMAPS and frontier.mark_seen(location):
                         child_sitemaps += 1
