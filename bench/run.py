@@ -96,27 +96,36 @@ def _best(runs: list[dict[str, Any]]) -> dict[str, Any]:
     return max(runs, key=lambda run: run["pages_per_s"])
 
 
-def _rescore(db: Path, web_html: dict[str, bytes], work: Path) -> dict[str, Any]:
+def _score(db: Path, work: Path) -> dict[str, Any]:
     output, _ = _run([sys.executable, "-m", "clinicscout", "score", "--db", str(db)], work / "score.log")
     found = re.search(r"Rescored (\d+) clinics from (\d+) stored pages in ([\d.]+)s", output)
     if not found:
         raise click.ClickException(f"unexpected score summary: {output!r}")
     clinics, pages, seconds = int(found[1]), int(found[2]), float(found[3])
-    urls = [row["url"] for row in sqlite_utils.Database(db).query("select url from pages")]
-    bodies = [web_html[url] for url in urls]
+    return {"clinics": clinics, "pages": pages, "seconds": seconds, "pages_per_s": rate(pages, seconds)}
+
+
+def _lxml_text(bodies: list[bytes]) -> dict[str, Any]:
+    """The floor for rescoring: parse each page's HTML and take its visible text, nothing else."""
     started = time.perf_counter()
     for body in bodies:
         root = lxml.html.fromstring(body)
         lxml.etree.strip_elements(root, "script", "style", with_tail=False)
         root.text_content()
-    lxml_seconds = time.perf_counter() - started
-    score_rate, lxml_rate = rate(pages, seconds), rate(len(bodies), lxml_seconds)
-    return {
-        "clinicscout_score": {"clinics": clinics, "pages": pages, "seconds": seconds, "pages_per_s": score_rate},
-        "lxml_text": {"pages": len(bodies), "seconds": lxml_seconds, "pages_per_s": lxml_rate},
-        "ratio": ratio(score_rate, lxml_rate), "target": RESCORE_TARGET,
-        "met": ratio(score_rate, lxml_rate) >= RESCORE_TARGET,
-    }
+    seconds = time.perf_counter() - started
+    return {"pages": len(bodies), "seconds": seconds, "pages_per_s": rate(len(bodies), seconds)}
+
+
+def _rescore(db: Path, web_html: dict[str, bytes], work: Path, rounds: int) -> dict[str, Any]:
+    bodies = [web_html[row["url"]] for row in sqlite_utils.Database(db).query("select url from pages")]
+    score_runs, lxml_runs = [], []
+    for _ in range(rounds):
+        score_runs.append(_score(db, work))
+        lxml_runs.append(_lxml_text(bodies))
+    score, floor = _best(score_runs), _best(lxml_runs)
+    measured = ratio(score["pages_per_s"], floor["pages_per_s"])
+    return {"clinicscout_score": score, "lxml_text": floor, "rounds": rounds, "ratio": measured,
+            "target": RESCORE_TARGET, "met": measured >= RESCORE_TARGET}
 
 
 def _projection(cpu_pages_per_s: float, mean_pages: float, latency: float, nodes: list[int]) -> dict[str, Any]:
@@ -160,7 +169,7 @@ def _table(results: dict[str, Any]) -> str:
     row("clinicscout crawl", f"{crawl['clinicscout']['pages_per_s']:,.0f} pages/s")
     row("ratio (target ≥ 0.8)", f"{crawl['ratio']:.2f}", mark(crawl["met"]))
     rescoring = results["rescoring"]
-    lines.append(f"rescoring ({rescoring['clinicscout_score']['pages']} pages)")
+    lines.append(f"rescoring ({rescoring['clinicscout_score']['pages']} pages, best of {rescoring['rounds']})")
     row("lxml parse + visible text", f"{rescoring['lxml_text']['pages_per_s']:,.0f} pages/s")
     row("clinicscout score", f"{rescoring['clinicscout_score']['pages_per_s']:,.0f} pages/s")
     row("ratio (target ≥ 0.5)", f"{rescoring['ratio']:.2f}", mark(rescoring["met"]))
@@ -194,7 +203,7 @@ def _table(results: dict[str, Any]) -> str:
               help="Memory is compared between crawls of N and factor × N sites.")
 @click.option("--clinics", type=click.IntRange(100), help="Clinics in the Datasette database [default: 100000, quick 10000].")
 @click.option("--requests", "repeats", type=click.IntRange(5), help="Timed requests per page [default: 50, quick 15].")
-@click.option("--rounds", type=click.IntRange(1), help="Crawl comparisons; the best of each counts [default: 2, quick 1].")
+@click.option("--rounds", type=click.IntRange(1), help="Rounds of each side-by-side comparison; the best of each side counts [default: 3, quick 2].")
 @click.option("--latency", default=0.5, show_default=True, type=float,
               help="Assumed response time of a real clinic site, for the projection (seconds).")
 @click.option("--nodes", default="1,2,4,8", show_default=True, help="Scrapyd node counts to project.")
@@ -206,7 +215,7 @@ def main(quick: bool, sites: int | None, memory_factor: int, clinics: int | None
     sites = sites or (8 if quick else 24)
     clinics = clinics or (10_000 if quick else 100_000)
     repeats = repeats or (15 if quick else 50)
-    rounds = rounds or (1 if quick else 2)
+    rounds = rounds or (2 if quick else 3)
     work = ROOT / "bench" / "work"
     work.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
@@ -234,7 +243,7 @@ def main(quick: bool, sites: int | None, memory_factor: int, clinics: int | None
     bare, ours = _best(bare_runs), _best(ours_runs)
     crawl_ratio = ratio(ours["pages_per_s"], bare["pages_per_s"])
     step(f"rescoring {big['pages']} stored pages")
-    rescoring = _rescore(work / "crawl-many.db", web_html, work)
+    rescoring = _rescore(work / "crawl-many.db", web_html, work, rounds)
     step(f"datasette: inserting {clinics:,} synthetic clinics through storage")
     directory = build_directory(work / "directory.db", clinics, seed)
     step(f"datasette: timing {repeats} requests per page")
