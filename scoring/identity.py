@@ -11,6 +11,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -55,6 +56,7 @@ _COUNTRY_NAMES = {
     "canada": "CA", "ie": "IE", "ireland": "IE", "nz": "NZ", "new zealand": "NZ",
 }
 _TLD_COUNTRY = {"uk": "GB", "au": "AU", "ca": "CA", "ie": "IE", "nz": "NZ"}
+_DIGIT = re.compile(r"\d")
 _TITLE_SEPARATORS = re.compile(r"\s+[|\-–—:·•]\s+")
 _BUSINESS_WORDS = re.compile(
     r"clinic|spa|aesthetic|dermatolog|skin|med|beauty|wellness|institute|studio|cent(?:er|re)"
@@ -238,14 +240,32 @@ def _phone(
     text_numbers: Counter[str] = Counter()
     evidence: dict[str, Evidence] = {}
     for page in pages:
-        for match in phonenumbers.PhoneNumberMatcher(page.text, region, leniency=phonenumbers.Leniency.VALID):
-            formatted = phonenumbers.format_number(match.number, phonenumbers.PhoneNumberFormat.E164)
-            text_numbers[formatted] += 1
-            if formatted not in evidence:
-                evidence[formatted] = Evidence(page.url, _sentence_at(page.text, match.start))
+        line_start = 0
+        for line in page.text.split("\n"):
+            for formatted, start in _numbers_in_line(line, region):
+                text_numbers[formatted] += 1
+                if formatted not in evidence:
+                    evidence[formatted] = Evidence(page.url, _sentence_at(page.text, line_start + start))
+            line_start += len(line) + 1
     if not number and text_numbers:
         number = text_numbers.most_common(1)[0][0]
     return number, evidence.get(number) if number else None
+
+
+@lru_cache(maxsize=8192)
+def _numbers_in_line(line: str, region: str) -> tuple[tuple[str, int], ...]:
+    """Phone numbers (E.164) in one line of page text, with their offsets in the line.
+
+    Matching is the costliest step of scoring, and sites repeat the same header and footer
+    lines on every page, so each distinct line is matched once; a line without a digit has no
+    number. Text is stored one block per line, so a number never spans lines.
+    """
+    if not _DIGIT.search(line):
+        return ()
+    return tuple(
+        (phonenumbers.format_number(match.number, phonenumbers.PhoneNumberFormat.E164), match.start)
+        for match in phonenumbers.PhoneNumberMatcher(line, region, leniency=phonenumbers.Leniency.VALID)
+    )
 
 
 def _e164(raw: str | None, region: str) -> str | None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from dataclasses import dataclass
+from functools import lru_cache
 
 # A sentence ends at . ! ? (optionally followed by a closing quote or bracket) when the next
 # word starts like a new sentence. Abbreviations such as "Dr." or "St." are protected below.
@@ -53,7 +54,9 @@ def _looks_like_heading(block: str) -> bool:
     return len(block.split()) <= _HEADING_WORDS and not block.endswith((".", "!", ","))
 
 
-def _split_block(block: str) -> list[tuple[int, int]]:
+# Sites repeat their navigation and footer on every page: each distinct block is split once.
+@lru_cache(maxsize=8192)
+def _split_block(block: str) -> tuple[tuple[int, int], ...]:
     spans: list[tuple[int, int]] = []
     start = 0
     for match in _BOUNDARY.finditer(block):
@@ -66,7 +69,7 @@ def _split_block(block: str) -> list[tuple[int, int]]:
         spans.append((start, candidate_end))
         start = match.end()
     spans.append((start, len(block)))
-    return [piece for span in spans for piece in _cap_length(block, *span) if piece[1] > piece[0]]
+    return tuple(piece for span in spans for piece in _cap_length(block, *span) if piece[1] > piece[0])
 
 
 def _cap_length(block: str, start: int, end: int) -> list[tuple[int, int]]:

@@ -1,0 +1,201 @@
+"""Datasette at directory scale: synthetic clinics through storage, then timed requests.
+
+The clinics are spread over real US ZIP codes (from the ``zipcodes`` package) with plausible
+scores, verdicts with quotes and one page of text each, inserted by
+``Storage.bulk_insert``. Requests go through Datasette's own test client against the project's
+configuration (``clinicscout.web.make_datasette``). Features built elsewhere (full-text search,
+``haversine_km``, the near-ZIP stored query) are measured when present and reported
+"not available" otherwise.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import re
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+import zipcodes
+
+from bench.stats import percentile
+from bench.synthetic import (
+    CONCERNS,
+    DEVICES,
+    FIRST_NAMES,
+    LAST_NAMES,
+    NAME_KINDS,
+    NAME_STARTS,
+    SERUMS,
+)
+from clinicscout.storage import ClinicRecord, Storage
+from clinicscout.web import DATABASE_NAME, make_datasette
+from scoring import CRITERIA
+
+SEARCH_TERM = "numbing"
+# Quotes a met verdict may carry, by criterion; anything else gets a generic sentence.
+_QUOTES = {
+    "anesthesia": "Before microneedling we apply a topical numbing cream for twenty minutes.",
+    "serum_or_mask": "Each microneedling session ends with {serum}.",
+    "sterile_equipment": "Every microneedling cartridge is sterile and single-use.",
+    "fda_cleared_device": "We use the {device}, an FDA-cleared microneedling device.",
+    "board_certified": "Dr. {person} is a board-certified dermatologist.",
+    "pricing": "Microneedling is ${price} per session.",
+    "unrealistic_claims": "One microneedling session removes all acne scars forever, guaranteed.",
+}
+
+
+def _places() -> list[dict[str, Any]]:
+    return [z for z in zipcodes.list_all() if z["zip_code_type"] == "STANDARD" and z["active"] and z["lat"]]
+
+
+def synthetic_clinics(count: int, seed: int = 0) -> Iterator[ClinicRecord]:
+    """``count`` assessed clinics in real US places, deterministic for a seed."""
+    rnd = random.Random(f"directory-{seed}")
+    places = _places()
+    # Clinics cluster in cities: a few thousand places hold most of them.
+    popular = rnd.sample(places, min(len(places), max(50, count // 25)))
+    for number in range(count):
+        place = rnd.choice(popular) if rnd.random() < 0.9 else rnd.choice(places)
+        kind_word, kind = rnd.choice(NAME_KINDS)
+        name = f"{rnd.choice(NAME_STARTS)} {kind_word} {place['city'].title()}"
+        values = {"serum": rnd.choice(SERUMS), "device": rnd.choice(DEVICES),
+                  "person": f"{rnd.choice(FIRST_NAMES)} {rnd.choice(LAST_NAMES)}",
+                  "price": rnd.choice((250, 300, 350, 450))}
+        website = f"https://{re.sub(r'[^a-z0-9]+', '-', name.lower())}-{number}.example"
+        offers = rnd.random() < 0.9
+        strength = rnd.random()
+        verdicts = []
+        for criterion in CRITERIA:
+            if criterion.id == "offers_microneedling":
+                met = offers
+            elif criterion.weight < 0:
+                met = rnd.random() < 0.06
+            else:
+                met = offers and rnd.random() < strength
+            quote = _QUOTES.get(criterion.id, f"Our team explains {criterion.name.lower()} at every visit.")
+            verdicts.append({
+                "criterion": criterion.id, "met": int(met),
+                "page_url": f"{website}/microneedling" if met else None,
+                "quote": quote.format(**values) if met else None,
+                "rule": "synthetic" if met else None,
+            })
+        weights = {c.id: c.weight for c in CRITERIA}
+        positive = sum(w for w in weights.values() if w > 0)
+        earned = sum(weights[v["criterion"]] for v in verdicts if v["met"] and weights[v["criterion"]] > 0)
+        red_flags = sum(1 for v in verdicts if v["met"] and weights[v["criterion"]] < 0)
+        text = (f"{name} is a {kind} in {place['city'].title()}, {place['state']}. "
+                f"We treat {rnd.choice(CONCERNS)} and {rnd.choice(CONCERNS)} with microneedling. "
+                + " ".join(v["quote"] for v in verdicts if v["quote"]))
+        yield ClinicRecord(
+            clinic={
+                "name": name, "website": website,
+                "score": max(0, round(100 * earned / positive) - 15 * red_flags),
+                "offers_microneedling": int(offers), "red_flags": red_flags,
+                "criteria_met": sum(1 for v in verdicts if v["met"] and weights[v["criterion"]] >= 0),
+                "phone": f"+1{place['area_codes'][0] if place['area_codes'] else '512'}{rnd.randint(2000000, 9999999)}",
+                "street_address": f"{rnd.randint(100, 9999)} Main Street", "city": place["city"].title(),
+                "region": place["state"], "postcode": place["zip_code"], "country": "US",
+                "latitude": float(place["lat"]) + rnd.uniform(-0.02, 0.02),
+                "longitude": float(place["long"]) + rnd.uniform(-0.02, 0.02),
+                "source": "benchmark", "pages_crawled": 1, "last_crawled": "2025-01-01T00:00:00+00:00",
+                "crawl_status": "ok",
+            },
+            pages=[{"url": f"{website}/", "title": name, "text": text, "fetched_at": "2025-01-01T00:00:00+00:00",
+                    "status": 200, "structured": "[]", "tel_links": "[]"}],
+            verdicts=verdicts,
+        )
+
+
+def build_directory(db_path: Path, clinics: int, seed: int = 0) -> dict[str, Any]:
+    """A fresh database of ``clinics`` synthetic clinics; returns how long the insert took."""
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{db_path}{suffix}").unlink(missing_ok=True)
+    storage = Storage(db_path)
+    started = time.perf_counter()
+    inserted = storage.bulk_insert(synthetic_clinics(clinics, seed))
+    seconds = time.perf_counter() - started
+    storage.db.execute("ANALYZE")  # what a finished crawl leaves for the query planner
+    storage.close()
+    return {"clinics": inserted, "insert_seconds": seconds, "clinics_per_s": inserted / seconds}
+
+
+async def _probe(datasette: Any) -> dict[str, str | None]:
+    """The paths to time; None where the feature is not (yet) built."""
+    db = datasette.get_database(DATABASE_NAME)
+    row = (await db.execute("select id, postcode, latitude, longitude from clinics where rank is not null "
+                            "order by rank limit 1 offset 100")).first()
+    paths: dict[str, str | None] = {
+        "ranked list": f"/{DATABASE_NAME}/clinics",
+        "facet": f"/{DATABASE_NAME}/clinics?_facet=city",
+        "clinic page": f"/{DATABASE_NAME}/clinics/{row['id']}",
+    }
+    stored = (await datasette.list_queries(DATABASE_NAME, limit=200)).queries
+    search_query = next((q for q in stored if "search" in q.name.lower()), None)
+    fts_tables = [r[0] for r in (await db.execute(
+        "select name from sqlite_master where sql like '%VIRTUAL TABLE%USING FTS%'")).rows]
+    if search_query is not None:
+        paths["full-text search"] = _stored_query_path(search_query, row)
+    elif fts_tables and await db.fts_table("clinics"):
+        paths["full-text search"] = f"/{DATABASE_NAME}/clinics?" + urlencode({"_search": SEARCH_TERM})
+    else:
+        paths["full-text search"] = None
+    near_query = next((q for q in stored if "near" in q.name.lower() or "zip" in q.name.lower()), None)
+    if near_query is not None:
+        paths["near ZIP"] = _stored_query_path(near_query, row)
+    else:
+        paths["near ZIP"] = None
+    return paths
+
+
+def _stored_query_path(query: Any, row: Any) -> str:
+    """The stored query with a plausible value for each parameter, guessed from its name."""
+    values = {}
+    for name in query.parameters:
+        key = name.lower()
+        if "zip" in key or "postcode" in key:
+            values[name] = row["postcode"]
+        elif key in ("lat", "latitude"):
+            values[name] = row["latitude"]
+        elif key in ("lon", "lng", "longitude"):
+            values[name] = row["longitude"]
+        elif "km" in key or "radius" in key or "distance" in key or "miles" in key:
+            values[name] = 25
+        elif key in ("q", "query", "search", "term", "text"):
+            values[name] = SEARCH_TERM
+        else:
+            values[name] = ""
+    return f"/{DATABASE_NAME}/{query.name}?" + urlencode(values)
+
+
+async def _time_paths(db_path: Path, repeats: int) -> dict[str, Any]:
+    datasette = make_datasette(db_path)
+    await datasette.invoke_startup()
+    paths = await _probe(datasette)
+    results: dict[str, Any] = {}
+    for label, path in paths.items():
+        if path is None:
+            results[label] = {"available": False}
+            continue
+        response = await datasette.client.get(path)  # warm caches and check it works
+        if response.status_code != 200:
+            results[label] = {"available": False, "path": path, "error": f"HTTP {response.status_code}"}
+            continue
+        timings = []
+        for _ in range(repeats):
+            started = time.perf_counter()
+            response = await datasette.client.get(path)
+            timings.append((time.perf_counter() - started) * 1000)
+        results[label] = {
+            "available": True, "path": path, "requests": repeats,
+            "p50_ms": percentile(timings, 50), "p95_ms": percentile(timings, 95),
+        }
+    return results
+
+
+def time_requests(db_path: Path, repeats: int) -> dict[str, Any]:
+    """p50/p95 in ms of each page, over ``repeats`` requests after one warm-up."""
+    return asyncio.run(_time_paths(db_path, repeats))
