@@ -1,8 +1,9 @@
 """Per-site, best-first crawl frontier with a page budget.
 
 A site's budget is spent on the pages that matter first: microneedling and treatment pages,
-about/team, FAQ, aftercare, pricing, contact. Only a couple of requests per site are in flight
-at once, so that what a page reveals can still outrank what was found earlier. When the
+about/team, FAQ, aftercare, pricing, contact. Only as many requests per site are in flight as
+the site may download at once, so that what a page reveals can still outrank what was found
+earlier. When the
 frontier is empty and nothing is in flight, the site is complete.
 """
 
@@ -52,7 +53,7 @@ def link_priority(url: str, anchor_text: str = "", depth: int = 0) -> int:
 class SiteFrontier:
     origin: str
     budget: int
-    max_in_flight: int = 2
+    max_in_flight: int = 1
     pages_fetched: int = 0
     in_flight: int = 0
     complete: bool = False

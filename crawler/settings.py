@@ -13,7 +13,7 @@ ROBOTSTXT_OBEY = True
 
 # One request at a time per site (requests carry their site's origin as download slot),
 # a delay between them, and AutoThrottle backing off when a site slows down.
-CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS = 32
 CONCURRENT_REQUESTS_PER_DOMAIN = 1
 DOWNLOAD_DELAY = 1.0
 DOWNLOAD_DELAY_JITTER = 0.5

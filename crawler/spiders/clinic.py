@@ -48,11 +48,14 @@ class ClinicSpider(scrapy.Spider):
 
     async def start(self) -> AsyncIterator[Any]:
         budget = self.settings.getint("CLINICSCOUT_PAGE_BUDGET")
+        # Requests queued behind a site's download delay still take one of the global request
+        # slots, so a site holds no more requests than it may download at once.
+        per_site = self.settings.getint("CONCURRENT_REQUESTS_PER_DOMAIN")
         for seed in self.seeds:
             site = origin(seed.website)
             if site in self.frontiers:
                 continue
-            frontier = SiteFrontier(site, budget)
+            frontier = SiteFrontier(site, budget, max_in_flight=per_site)
             self.frontiers[site] = frontier
             self.site_items[site] = SiteItem(site=site, start_url=seed.website, seed=dict(seed.details))
             frontier.offer(seed.website, _START_PRIORITY)
