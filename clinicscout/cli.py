@@ -57,6 +57,16 @@ def _seeds_from(urls: tuple[str, ...], seeds_file: str | None) -> list[Seed]:
     return seeds
 
 
+def _parse_overrides(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> dict[str, str]:
+    overrides = {}
+    for value in values:
+        name, equals, setting = value.partition("=")
+        if not equals or not name.strip():
+            raise click.BadParameter(f"{value!r} is not NAME=VALUE", ctx=ctx, param=param)
+        overrides[name.strip()] = setting.strip()
+    return overrides
+
+
 @cli.command()
 @click.argument("urls", nargs=-1)
 @click.option("--seeds", "seeds_file", type=click.Path(dir_okay=False),
@@ -68,10 +78,14 @@ def _seeds_from(urls: tuple[str, ...], seeds_file: str | None) -> list[Seed]:
               help="Seconds between requests to one site [default: 1, with AutoThrottle]. "
                    "0 crawls local sites at full speed.")
 @allow_private_option
+@click.option("-s", "--set", "overrides", multiple=True, metavar="NAME=VALUE", callback=_parse_overrides,
+              help="Override a crawl setting of crawler/settings.py, e.g. -s DOWNLOAD_TIMEOUT=5 "
+                   "(repeatable).")
 @click.option("--quiet", is_flag=True, help="Print only the closing one-line summary.")
 @click.option("--verbose", is_flag=True, help="Show Scrapy's log.")
 def crawl(urls: tuple[str, ...], seeds_file: str | None, db_path: str, max_pages: int,
-          delay: float | None, allow_private: bool, quiet: bool, verbose: bool) -> None:
+          delay: float | None, allow_private: bool, overrides: dict[str, str], quiet: bool,
+          verbose: bool) -> None:
     """Crawl clinic websites, score them and store everything in the database.
 
     With no URL and no --seeds, crawls every clinic already in the database.
@@ -106,6 +120,7 @@ def crawl(urls: tuple[str, ...], seeds_file: str | None, db_path: str, max_pages
 
     settings = crawl_settings(db_path=db_path, max_pages=max_pages, delay=delay,
                               allow_private=allow_private, log_level="INFO" if verbose else "WARNING")
+    settings.setdict(overrides, priority="cmdline")
     summary = run_crawl(seeds, settings, on_site=progress)
     refused = summary.stats.get("clinicscout/refused_private_address", 0)
     click.echo(

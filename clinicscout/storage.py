@@ -52,6 +52,17 @@ class StorageError(RuntimeError):
     """The database cannot be opened or written (read-only, disk full, not a database)."""
 
 
+_MAX_ERRORS_KEPT = 20
+
+
+def _error_summary(errors: list[str]) -> str | None:
+    """A crawl's page errors for ``clinics.crawl_error``: the first 20, and how many more."""
+    if not errors:
+        return None
+    more = len(errors) - _MAX_ERRORS_KEPT
+    return "; ".join(errors[:_MAX_ERRORS_KEPT]) + (f"; and {more} more" if more > 0 else "")
+
+
 @dataclass(frozen=True)
 class StoredClinic:
     id: int
@@ -165,7 +176,7 @@ class Storage:
                 if not pages or assessment is None:
                     self.db["clinics"].update(clinic_id, {
                         "last_crawled": now, "crawl_status": "failed",
-                        "crawl_error": "; ".join(errors[:5]) or "no page could be fetched",
+                        "crawl_error": _error_summary(errors) or "no page could be fetched",
                     })
                     return clinic_id
                 self._replace_pages(clinic_id, pages)
@@ -173,7 +184,7 @@ class Storage:
                 self.db["clinics"].update(clinic_id, {
                     "pages_crawled": len(pages), "last_crawled": now,
                     "crawl_status": "ok" if not errors else "partial",
-                    "crawl_error": "; ".join(errors[:5]) or None,
+                    "crawl_error": _error_summary(errors),
                 })
         except sqlite3.Error as error:
             raise StorageError(f"could not save {website} to {self.path}: {error}") from None

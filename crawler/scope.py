@@ -9,8 +9,9 @@ a host of the same registered domain counts as the same site (``example.com`` re
 from __future__ import annotations
 
 import ipaddress
+import re
 from functools import lru_cache
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import tldextract
 from w3lib.url import canonicalize_url
@@ -96,3 +97,22 @@ def _on_default_port(url: str) -> bool:
 def canonical(url: str) -> str:
     """The form used to recognise a page already seen: no fragment, sorted query."""
     return canonicalize_url(url, keep_fragments=False)
+
+
+# Query parameters that name a visitor or a campaign, never a different page.
+_SESSION_PARAMETERS = re.compile(
+    r"^(?:(?:php|asp\.net_|cf|j)?sess(?:ion)?_?id|sid|s|cfid|cftoken|utm_\w+|fbclid|gclid|dclid|msclkid"
+    r"|mc_[ce]id|_ga|_gl|ref|referrer|source)$",
+    re.IGNORECASE,
+)
+_PATH_SESSION = re.compile(r";(?:jsessionid|sessionid|sid|phpsessid)=[^/?#]*", re.IGNORECASE)
+
+
+def without_session_ids(url: str) -> str:
+    """``url`` without session ids and tracking parameters, which make one page look like many."""
+    parts = urlsplit(url)
+    path = _PATH_SESSION.sub("", parts.path)
+    if not parts.query and path == parts.path:
+        return url
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _SESSION_PARAMETERS.match(k)]
+    return urlunsplit((parts.scheme, parts.netloc, path, urlencode(query), parts.fragment))
