@@ -18,6 +18,7 @@ address that is not globally routable. The policy is enforced twice:
 from __future__ import annotations
 
 import ipaddress
+import logging
 from collections.abc import Iterable
 from typing import Any, Self
 
@@ -27,6 +28,8 @@ from twisted.internet.error import DNSLookupError
 
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+logger = logging.getLogger(__name__)
 
 _CGNAT = ipaddress.ip_network("100.64.0.0/10")
 _UNIQUE_LOCAL = ipaddress.ip_network("fc00::/7")
@@ -105,7 +108,10 @@ class AddressPolicy:
 
 
 class RefusedAddress(DNSLookupError):
-    """A host name resolved only to addresses the policy refuses."""
+    """A host name resolved only to addresses the policy refuses.
+
+    Twisted reports any failed lookup as "no results", so the reason is logged here.
+    """
 
 
 class GuardedResolver(CachingThreadedResolver):
@@ -128,5 +134,6 @@ class GuardedResolver(CachingThreadedResolver):
         address = parse_address(resolved)
         refusal = self.policy.refusal(address) if address is not None else f"{resolved!r} is not an address"
         if refusal:
+            logger.warning("refused to connect to %s: %s", name, refusal)
             raise RefusedAddress(f"refused {name}: {refusal}")
         return resolved

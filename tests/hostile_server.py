@@ -283,6 +283,12 @@ CASES: dict[str, dict[str, Handler]] = {
         "/deep-jsonld": html(DEEP_JSONLD),
     },
     "inert": {"/": html(page(HOSTILE_TEXT))},
+    "other-schemes": {
+        "/": html(page(CLINIC_TEXT + links("/to-file", "/to-data", "/to-ftp", "file:///etc/passwd",
+                                           "data:text/html,<p>inline</p>", "ftp://127.0.0.1:{port}/"))),
+        "/to-file": redirect("file:///etc/passwd"), "/to-data": redirect("data:text/html,<p>inline</p>"),
+        "/to-ftp": redirect("ftp://127.0.0.1:{port}/"),
+    },
 }
 
 

@@ -188,6 +188,10 @@ def _describe(failure: Failure) -> str:
     url = failure.request.url
     response = getattr(error, "response", None)
     if response is not None:
+        location = response.headers.get(b"Location")
+        if 300 <= response.status < 400 and location:
+            # Scrapy follows redirects to http(s) only: file:, data: and ftp: end here.
+            return f"{response.url}: HTTP {response.status} redirect to {location.decode('latin-1')} not followed"
         return f"{response.url}: HTTP {response.status}"
     message = str(error)
     if not message or message.startswith("[<"):
