@@ -104,9 +104,13 @@ def crawl(urls: tuple[str, ...], seeds_file: str | None, db_path: str, max_pages
         seeds = [Seed(website, details) for website, details in storage.websites()]
         if not seeds:
             raise click.UsageError("nothing to crawl: give URLs, --seeds FILE, or discover clinics first")
-    for seed in seeds:
-        storage.add_clinic(seed.website, seed.details)
-    storage.close()
+    try:
+        for seed in seeds:
+            storage.add_clinic(seed.website, seed.details)
+    except StorageError as error:
+        raise click.ClickException(str(error)) from None
+    finally:
+        storage.close()
 
     show_progress = not quiet and sys.stderr.isatty()
 
@@ -122,6 +126,7 @@ def crawl(urls: tuple[str, ...], seeds_file: str | None, db_path: str, max_pages
                               allow_private=allow_private, log_level="INFO" if verbose else "WARNING")
     settings.setdict(overrides, priority="cmdline")
     summary = run_crawl(seeds, settings, on_site=progress)
+    _stop_on_storage_error(summary.stats, summary.sites, db_path)
     refused = summary.stats.get("clinicscout/refused_private_address", 0)
     click.echo(
         f"Crawled {summary.sites} sites ({summary.sites_failed} failed), {summary.pages} pages, "
@@ -130,8 +135,22 @@ def crawl(urls: tuple[str, ...], seeds_file: str | None, db_path: str, max_pages
     if refused and not allow_private:
         click.echo(f"{refused} requests to private or loopback addresses were refused "
                    "(use --allow-private for local sites).", err=True)
+    if summary.stats.get("finish_reason") == "shutdown":
+        click.echo(f"Interrupted: the {summary.sites} sites above are saved completely in {db_path}; "
+                   "sites in progress were not saved. Run the same command again to crawl them.", err=True)
+        sys.exit(130)
     if summary.sites and summary.sites == summary.sites_failed:
         sys.exit(1)
+
+
+def _stop_on_storage_error(stats: dict, sites_saved: int, db_path: str) -> None:
+    """A database that stopped taking writes ends the command with the reason, and what is safe."""
+    error = stats.get("clinicscout/storage_error")
+    if error:
+        raise click.ClickException(
+            f"{error}\nThe crawl stopped. {sites_saved} sites were saved completely before the error; "
+            "each site is written in one transaction, so nothing is half-written."
+        )
 
 
 @cli.command()
@@ -143,11 +162,15 @@ def score(db_path: str) -> None:
     storage = _open(db_path)
     started = time.monotonic()
     clinics = pages = 0
-    for clinic in storage.clinics_with_pages():
-        storage.save_assessment(clinic.id, assess(clinic.pages))
-        clinics += 1
-        pages += len(clinic.pages)
-    storage.update_ranks()
+    try:
+        for clinic in storage.clinics_with_pages():
+            storage.save_assessment(clinic.id, assess(clinic.pages))
+            clinics += 1
+            pages += len(clinic.pages)
+        storage.update_ranks()
+    except StorageError as error:
+        raise click.ClickException(f"{error}\n{clinics} clinics were rescored before the error; "
+                                   "each clinic is written in one transaction.") from None
     elapsed = time.monotonic() - started
     rate = pages / elapsed if elapsed else 0
     click.echo(f"Rescored {clinics} clinics from {pages} stored pages in {elapsed:.2f}s "
