@@ -99,6 +99,9 @@ def crawl(urls: tuple[str, ...], seeds_file: str | None, db_path: str, max_pages
     from crawler.runner import crawl_settings, run_crawl
 
     seeds = _seeds_from(urls, seeds_file)
+    if seeds_file and not seeds:
+        # Never fall back to recrawling the whole database because a seed file was all bad.
+        raise click.BadParameter(f"{seeds_file} has no valid website", param_hint="--seeds")
     storage = _open(db_path)
     if not seeds:
         seeds = [Seed(website, details) for website, details in storage.websites()]

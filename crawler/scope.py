@@ -24,6 +24,11 @@ _EXTRACT = tldextract.TLDExtract(
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
+_CONTROL_OR_SPACE = re.compile(r"[\x00-\x20\x7f]")
+# "mailto:x", "javascript:x", but not "clinic.example:8080".
+_OTHER_SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*:(?!\d+(?:/|$))", re.IGNORECASE)
+
+
 class InvalidWebsite(ValueError):
     """A seed or argument that cannot be a clinic website."""
 
@@ -33,17 +38,23 @@ def normalise_website(raw: str) -> str:
     value = (raw or "").strip()
     if not value:
         raise InvalidWebsite("empty website")
+    if _CONTROL_OR_SPACE.search(value):
+        raise InvalidWebsite(f"{raw!r}: spaces or control characters in a website")
     if "://" not in value:
+        if _OTHER_SCHEME.match(value):
+            raise InvalidWebsite(f"{raw!r}: only http and https websites can be crawled")
         value = "https://" + value
-    parts = urlsplit(value)
-    if parts.scheme not in ("http", "https"):
-        raise InvalidWebsite(f"{raw!r}: only http and https websites can be crawled")
-    if not parts.hostname or " " in parts.netloc:
-        raise InvalidWebsite(f"{raw!r}: no host name")
     try:
+        parts = urlsplit(value)
         parts.port  # noqa: B018 - raises on a malformed port
     except ValueError as error:
         raise InvalidWebsite(f"{raw!r}: {error}") from None
+    if parts.scheme not in ("http", "https"):
+        raise InvalidWebsite(f"{raw!r}: only http and https websites can be crawled")
+    if not parts.hostname:
+        raise InvalidWebsite(f"{raw!r}: no host name")
+    if "@" in parts.netloc:
+        raise InvalidWebsite(f"{raw!r}: a user name or password in a website is not allowed")
     return urlunsplit((parts.scheme, parts.netloc.lower(), parts.path or "/", parts.query, ""))
 
 

@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 import pytest
 import sqlite_utils
 
+from clinicscout.web import make_datasette
 from tests.conftest import run_cli
 from tests.hostile_server import HostileSites
 
@@ -221,3 +222,18 @@ def test_file_data_and_ftp_urls_are_never_fetched_by_link_or_by_redirect(hostile
     errors = hostile.errors("other-schemes")
     assert "/to-file: HTTP 302 redirect to file:///etc/passwd not followed" in errors
     assert "/to-ftp: HTTP 302 redirect to ftp://" in errors
+
+
+async def test_hostile_text_stays_inert_all_the_way_to_datasette(hostile):
+    clinic = hostile.clinic("inert")
+    assert clinic["name"].startswith("<img src=x onerror=")  # stored as the site gave it, as text
+    ds = make_datasette(hostile.db)
+    await ds.invoke_startup()
+    for path in (f"/clinics/clinics/{clinic['id']}", "/clinics/clinics", "/clinics/pages", "/clinics/verdicts"):
+        html = (await ds.client.get(path)).text
+        assert "<script>alert(" not in html, path
+        assert "<img src=x onerror" not in html, path
+        assert 'href="javascript:' not in html.lower(), path
+    clinic_page = (await ds.client.get(f"/clinics/clinics/{clinic['id']}")).text
+    assert "&lt;img src=x onerror=" in clinic_page
+    assert "&lt;script&gt;alert(" in clinic_page  # the anesthesia quote, escaped
