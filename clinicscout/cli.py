@@ -57,6 +57,16 @@ def _seeds_from(urls: tuple[str, ...], seeds_file: str | None) -> list[Seed]:
     return seeds
 
 
+def _parse_overrides(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> dict[str, str]:
+    overrides = {}
+    for value in values:
+        name, equals, setting = value.partition("=")
+        if not equals or not name.strip():
+            raise click.BadParameter(f"{value!r} is not NAME=VALUE", ctx=ctx, param=param)
+        overrides[name.strip()] = setting.strip()
+    return overrides
+
+
 @cli.command()
 @click.argument("urls", nargs=-1)
 @click.option("--seeds", "seeds_file", type=click.Path(dir_okay=False),
@@ -68,10 +78,14 @@ def _seeds_from(urls: tuple[str, ...], seeds_file: str | None) -> list[Seed]:
               help="Seconds between requests to one site [default: 1, with AutoThrottle]. "
                    "0 crawls local sites at full speed.")
 @allow_private_option
+@click.option("-s", "--set", "overrides", multiple=True, metavar="NAME=VALUE", callback=_parse_overrides,
+              help="Override a crawl setting of crawler/settings.py, e.g. -s DOWNLOAD_TIMEOUT=5 "
+                   "(repeatable).")
 @click.option("--quiet", is_flag=True, help="Print only the closing one-line summary.")
 @click.option("--verbose", is_flag=True, help="Show Scrapy's log.")
 def crawl(urls: tuple[str, ...], seeds_file: str | None, db_path: str, max_pages: int,
-          delay: float | None, allow_private: bool, quiet: bool, verbose: bool) -> None:
+          delay: float | None, allow_private: bool, overrides: dict[str, str], quiet: bool,
+          verbose: bool) -> None:
     """Crawl clinic websites, score them and store everything in the database.
 
     With no URL and no --seeds, crawls every clinic already in the database.
@@ -85,14 +99,21 @@ def crawl(urls: tuple[str, ...], seeds_file: str | None, db_path: str, max_pages
     from crawler.runner import crawl_settings, run_crawl
 
     seeds = _seeds_from(urls, seeds_file)
+    if seeds_file and not seeds:
+        # Never fall back to recrawling the whole database because a seed file was all bad.
+        raise click.BadParameter(f"{seeds_file} has no valid website", param_hint="--seeds")
     storage = _open(db_path)
     if not seeds:
         seeds = [Seed(website, details) for website, details in storage.websites()]
         if not seeds:
             raise click.UsageError("nothing to crawl: give URLs, --seeds FILE, or discover clinics first")
-    for seed in seeds:
-        storage.add_clinic(seed.website, seed.details)
-    storage.close()
+    try:
+        for seed in seeds:
+            storage.add_clinic(seed.website, seed.details)
+    except StorageError as error:
+        raise click.ClickException(str(error)) from None
+    finally:
+        storage.close()
 
     show_progress = not quiet and sys.stderr.isatty()
 
@@ -106,7 +127,9 @@ def crawl(urls: tuple[str, ...], seeds_file: str | None, db_path: str, max_pages
 
     settings = crawl_settings(db_path=db_path, max_pages=max_pages, delay=delay,
                               allow_private=allow_private, log_level="INFO" if verbose else "WARNING")
+    settings.setdict(overrides, priority="cmdline")
     summary = run_crawl(seeds, settings, on_site=progress)
+    _stop_on_storage_error(summary.stats, summary.sites, db_path)
     refused = summary.stats.get("clinicscout/refused_private_address", 0)
     click.echo(
         f"Crawled {summary.sites} sites ({summary.sites_failed} failed), {summary.pages} pages, "
@@ -115,8 +138,22 @@ def crawl(urls: tuple[str, ...], seeds_file: str | None, db_path: str, max_pages
     if refused and not allow_private:
         click.echo(f"{refused} requests to private or loopback addresses were refused "
                    "(use --allow-private for local sites).", err=True)
+    if summary.stats.get("finish_reason") == "shutdown":
+        click.echo(f"Interrupted: the {summary.sites} sites above are saved completely in {db_path}; "
+                   "sites in progress were not saved. Run the same command again to crawl them.", err=True)
+        sys.exit(130)
     if summary.sites and summary.sites == summary.sites_failed:
         sys.exit(1)
+
+
+def _stop_on_storage_error(stats: dict, sites_saved: int, db_path: str) -> None:
+    """A database that stopped taking writes ends the command with the reason, and what is safe."""
+    error = stats.get("clinicscout/storage_error")
+    if error:
+        raise click.ClickException(
+            f"{error}\nThe crawl stopped. {sites_saved} sites were saved completely before the error; "
+            "each site is written in one transaction, so nothing is half-written."
+        )
 
 
 @cli.command()
@@ -128,11 +165,15 @@ def score(db_path: str) -> None:
     storage = _open(db_path)
     started = time.monotonic()
     clinics = pages = 0
-    for clinic in storage.clinics_with_pages():
-        storage.save_assessment(clinic.id, assess(clinic.pages))
-        clinics += 1
-        pages += len(clinic.pages)
-    storage.update_ranks()
+    try:
+        for clinic in storage.clinics_with_pages():
+            storage.save_assessment(clinic.id, assess(clinic.pages))
+            clinics += 1
+            pages += len(clinic.pages)
+        storage.update_ranks()
+    except StorageError as error:
+        raise click.ClickException(f"{error}\n{clinics} clinics were rescored before the error; "
+                                   "each clinic is written in one transaction.") from None
     elapsed = time.monotonic() - started
     rate = pages / elapsed if elapsed else 0
     click.echo(f"Rescored {clinics} clinics from {pages} stored pages in {elapsed:.2f}s "

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from crawler.scope import InvalidWebsite, normalise_website
 
@@ -35,24 +36,24 @@ class Seed:
 def read_seeds(path: str | Path) -> tuple[list[Seed], list[str]]:
     """Seeds of a CSV file and one message per rejected row (``line N: why``)."""
     path = Path(path)
+    errors: list[str] = []
     try:
         with path.open(newline="", encoding="utf-8-sig") as handle:
-            rows = list(csv.reader(handle))
+            rows = _rows(csv.reader(handle), errors)
     except OSError as error:
         raise SeedFileError(f"cannot read {path}: {error.strerror or error}") from None
     except UnicodeDecodeError as error:
         raise SeedFileError(f"{path} is not UTF-8 text: {error.reason} at byte {error.start}") from None
     if not rows:
         raise SeedFileError(f"{path} is empty: expected a header row with a 'website' column")
-    header = [column.strip().lower() for column in rows[0]]
+    header = [column.strip().lower() for column in rows[0][1]]
     if "website" not in header:
         raise SeedFileError(
             f"{path}: no 'website' column in the header (found: {', '.join(header) or 'nothing'})"
         )
     seeds: list[Seed] = []
-    errors: list[str] = []
     seen: set[str] = set()
-    for line_number, row in enumerate(rows[1:], start=2):
+    for line_number, row in rows[1:]:
         if not any(cell.strip() for cell in row):
             continue
         if len(row) > len(header):
@@ -71,3 +72,21 @@ def read_seeds(path: str | Path) -> tuple[list[Seed], list[str]]:
         details = {k: record[k] for k in OPTIONAL_COLUMNS if record.get(k)}
         seeds.append(Seed(website, details))
     return seeds, errors
+
+
+def _rows(reader: Any, errors: list[str]) -> list[tuple[int, list[str]]]:
+    """(line number, fields) of each CSV record; a record the csv module rejects is reported.
+
+    Line numbers are where a record starts, so they stay right when a quoted field spans lines.
+    """
+    rows: list[tuple[int, list[str]]] = []
+    while True:
+        start = reader.line_num + 1
+        try:
+            row = next(reader)
+        except StopIteration:
+            return rows
+        except csv.Error as error:  # a field over the size limit, a stray quote in strict mode
+            errors.append(f"line {start}: {error}")
+            continue
+        rows.append((start, row))

@@ -52,6 +52,17 @@ class StorageError(RuntimeError):
     """The database cannot be opened or written (read-only, disk full, not a database)."""
 
 
+_MAX_ERRORS_KEPT = 20
+
+
+def _error_summary(errors: list[str]) -> str | None:
+    """A crawl's page errors for ``clinics.crawl_error``: the first 20, and how many more."""
+    if not errors:
+        return None
+    more = len(errors) - _MAX_ERRORS_KEPT
+    return "; ".join(errors[:_MAX_ERRORS_KEPT]) + (f"; and {more} more" if more > 0 else "")
+
+
 @dataclass(frozen=True)
 class StoredClinic:
     id: int
@@ -99,7 +110,7 @@ class Storage:
 
     def _ensure_schema(self) -> None:
         db = self.db
-        with db.conn:
+        with db.atomic():
             db["clinics"].create(_CLINIC_COLUMNS, pk="id", not_null={"website"}, if_not_exists=True)
             db["clinics"].create_index(["website"], unique=True, if_not_exists=True)
             db["clinics"].create_index(["score"], if_not_exists=True)
@@ -129,8 +140,11 @@ class Storage:
 
     def add_clinic(self, website: str, details: dict[str, Any] | None = None) -> int:
         """The id of the clinic with this website, created if new; seed details fill gaps."""
-        with self.db.conn:
-            return self._clinic_id(website, details or {})
+        try:
+            with self.db.atomic():
+                return self._clinic_id(website, details or {})
+        except sqlite3.Error as error:
+            raise StorageError(f"could not add {website} to {self.path}: {error}") from None
 
     def _clinic_id(self, website: str, details: dict[str, Any]) -> int:
         row = self.db.execute("SELECT id FROM clinics WHERE website = ?", [website]).fetchone()
@@ -160,12 +174,12 @@ class Storage:
         """
         now = datetime.now(UTC).isoformat(timespec="seconds")
         try:
-            with self.db.conn:
+            with self.db.atomic():
                 clinic_id = self._clinic_id(website, seed)
                 if not pages or assessment is None:
                     self.db["clinics"].update(clinic_id, {
                         "last_crawled": now, "crawl_status": "failed",
-                        "crawl_error": "; ".join(errors[:5]) or "no page could be fetched",
+                        "crawl_error": _error_summary(errors) or "no page could be fetched",
                     })
                     return clinic_id
                 self._replace_pages(clinic_id, pages)
@@ -173,7 +187,7 @@ class Storage:
                 self.db["clinics"].update(clinic_id, {
                     "pages_crawled": len(pages), "last_crawled": now,
                     "crawl_status": "ok" if not errors else "partial",
-                    "crawl_error": "; ".join(errors[:5]) or None,
+                    "crawl_error": _error_summary(errors),
                 })
         except sqlite3.Error as error:
             raise StorageError(f"could not save {website} to {self.path}: {error}") from None
@@ -206,8 +220,11 @@ class Storage:
 
     def save_assessment(self, clinic_id: int, assessment: Assessment) -> None:
         """Rescoring: replace a clinic's verdicts, score and identity."""
-        with self.db.conn:
-            self._write_assessment(clinic_id, assessment, {})
+        try:
+            with self.db.atomic():
+                self._write_assessment(clinic_id, assessment, {})
+        except sqlite3.Error as error:
+            raise StorageError(f"could not save the scores of clinic {clinic_id} to {self.path}: {error}") from None
 
     def _write_assessment(self, clinic_id: int, assessment: Assessment, seed: dict[str, Any]) -> None:
         self.db.execute("DELETE FROM verdicts WHERE clinic_id = ?", [clinic_id])
@@ -272,7 +289,13 @@ class Storage:
 
     def update_ranks(self) -> None:
         """Rank clinics by score; those that do not offer microneedling come after all that do."""
-        with self.db.conn:
+        try:
+            self._update_ranks()
+        except sqlite3.Error as error:
+            raise StorageError(f"could not rank the clinics in {self.path}: {error}") from None
+
+    def _update_ranks(self) -> None:
+        with self.db.atomic():
             self.db.execute(
                 """
                 UPDATE clinics SET rank = (

@@ -1,7 +1,12 @@
 """HTML to what the scorer reads: title, visible text, links, schema.org data, tel: links.
 
 lxml only, and one pass over the tree: this runs on every page, so it stays cheap. The walk is
-iterative, so pathologically deep documents cannot exhaust the Python stack.
+iterative, so pathologically deep documents cannot exhaust the Python stack; a document nested
+deeper than libxml2 accepts is flattened and parsed again rather than cut short.
+
+Bytes are decoded here, in Python, as a browser would: byte order mark, then the Content-Type
+charset, then a <meta> declaration, then UTF-8 if the bytes are valid UTF-8, else windows-1252
+(the WHATWG default for undeclared Western pages). Invalid bytes become U+FFFD; nothing raises.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ import lxml.etree
 import lxml.html
 from extruct.jsonld import JsonLdExtractor
 from extruct.w3cmicrodata import MicrodataExtractor
+from w3lib.encoding import html_to_unicode
 
 logger = logging.getLogger(__name__)
 
@@ -28,6 +34,13 @@ _BLOCKS = frozenset(
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 _SPACE = re.compile(r"\s+")
 _MAX_LINKS = 2000
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*>")
+# Characters lxml refuses in a string: C0 controls other than tab and newlines, and lone surrogates.
+_UNPARSEABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+# In the flattened fallback, these keep their tags; every other tag becomes a line break or nothing.
+_FLAT_KEEP = frozenset(["a", "title", "script", "style", "noscript", "template", "head", "meta", "base",
+                        "html", "body"])
+_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9:-]*)\b[^>]*>")
 
 
 @dataclass
@@ -40,17 +53,51 @@ class Extracted:
     structured_errors: int = 0
 
 
-def parse_html(body: bytes, encoding: str | None) -> lxml.html.HtmlElement | None:
-    parser = lxml.html.HTMLParser(encoding=encoding, remove_comments=True, huge_tree=False)
+def decode_html(body: bytes, content_type: str = "") -> str:
+    """The text of an HTML body, decoded as a browser would (see the module docstring)."""
+    _, text = html_to_unicode(content_type, body, default_encoding="cp1252", auto_detect_fun=_utf8_or_none)
+    return text
+
+
+def _utf8_or_none(body: bytes) -> str | None:
     try:
-        root = lxml.html.fromstring(body, parser=parser)
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    return "utf-8"
+
+
+def parse_html(html: str) -> lxml.html.HtmlElement | None:
+    html = _UNPARSEABLE.sub("", _XML_DECLARATION.sub("", html, count=1))
+    if not html.strip():
+        return None
+    parser = lxml.html.HTMLParser(remove_comments=True, huge_tree=False)
+    root = _parse(html, parser)
+    if any("Excessive depth" in error.message for error in parser.error_log):
+        root = _parse(_flatten(html), lxml.html.HTMLParser(remove_comments=True))
+    return root
+
+
+def _parse(html: str, parser: lxml.html.HTMLParser) -> lxml.html.HtmlElement | None:
+    try:
+        root = lxml.html.fromstring(html, parser=parser)
     except (lxml.etree.ParserError, ValueError):
         return None
     return root if isinstance(root, lxml.html.HtmlElement) else None
 
 
-def extract(body: bytes, url: str, encoding: str | None = None) -> Extracted:
-    root = parse_html(body, encoding)
+def _flatten(html: str) -> str:
+    """The document without nesting: block tags become <br>, inline tags disappear."""
+    def replace(match: re.Match[str]) -> str:
+        tag = match.group(2).lower()
+        if tag in _FLAT_KEEP:
+            return match.group(0)
+        return "<br>" if tag in _BLOCKS else ""
+    return _TAG.sub(replace, html)
+
+
+def extract(body: bytes, url: str, content_type: str = "") -> Extracted:
+    root = parse_html(decode_html(body, content_type))
     if root is None:
         return Extracted()
     base = _base_url(root, url)

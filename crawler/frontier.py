@@ -5,6 +5,11 @@ about/team, FAQ, aftercare, pricing, contact. Only as many requests per site are
 the site may download at once, so that what a page reveals can still outrank what was found
 earlier. When the
 frontier is empty and nothing is in flight, the site is complete.
+
+Link traps (endless calendars, ``?page=N`` forever, one page under many query strings) would
+spend the budget on one page's variants. Session ids and tracking parameters are removed before
+a URL is seen, and a URL pattern (its path with numbers generalised; queries ignored) gets a
+handful of URLs at most; the rest are counted as ``trap_skipped``.
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from crawler.scope import canonical, same_site
+from crawler.scope import canonical, same_site, without_session_ids
 
 # Scored on the URL path and the link's anchor text; the best matching family wins.
 _PRIORITIES: tuple[tuple[int, re.Pattern[str]], ...] = tuple(
@@ -41,6 +46,8 @@ _NOT_HTML = re.compile(
     re.IGNORECASE,
 )
 _MAX_URL_LENGTH = 2000
+_MAX_URLS_PER_PATTERN = 8
+_NUMBER = re.compile(r"\d+")
 
 
 def link_priority(url: str, anchor_text: str = "", depth: int = 0) -> int:
@@ -58,25 +65,34 @@ class SiteFrontier:
     in_flight: int = 0
     complete: bool = False
     _queue: list[tuple[int, int, str, int]] = field(default_factory=list)
+    trap_skipped: int = 0
     _seen: set[str] = field(default_factory=set)
+    _patterns: dict[str, int] = field(default_factory=dict)
     _order: itertools.count = field(default_factory=itertools.count)
 
     def offer(self, url: str, priority: int, depth: int = 0) -> bool:
         """Queue a URL if it belongs to the site, looks like HTML and is new. True if queued."""
         if len(url) > _MAX_URL_LENGTH or not same_site(url, self.origin):
             return False
-        if _NOT_HTML.search(urlsplit(url).path):
+        path = urlsplit(url).path
+        if _NOT_HTML.search(path):
             return False
-        key = canonical(url)
+        key = canonical(without_session_ids(url))
         if key in self._seen:
             return False
         self._seen.add(key)
+        pattern = _NUMBER.sub("N", path)
+        if self._patterns.get(pattern, 0) >= _MAX_URLS_PER_PATTERN:
+            self.trap_skipped += 1
+            return False
+        self._patterns[pattern] = self._patterns.get(pattern, 0) + 1
+        url = without_session_ids(url)
         heapq.heappush(self._queue, (-priority, next(self._order), url, depth))
         return True
 
     def mark_seen(self, url: str) -> bool:
         """Record a URL reached by redirect; False if that page was already fetched or queued."""
-        key = canonical(url)
+        key = canonical(without_session_ids(url))
         if key in self._seen:
             return False
         self._seen.add(key)

@@ -3,44 +3,35 @@
 from __future__ import annotations
 
 import asyncio
-import ipaddress
 import socket
 from typing import Self
 from urllib.parse import urlsplit
 
 from scrapy import Request
 from scrapy.crawler import Crawler
+from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
 from scrapy.exceptions import IgnoreRequest
-from scrapy.http import Response
+from scrapy.http import HtmlResponse, Response
 
+from crawler.addresses import AddressPolicy, parse_address
 from crawler.scope import same_site
+from crawler.sniff import binary_kind, looks_like_html
 
 _HTML_TYPES = (b"text/html", b"application/xhtml+xml")
 _SITEMAP_TYPES = (b"xml", b"text/plain", b"gzip")
 
 
-def non_public_address(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
-    """The address itself if ``host`` is an IP literal that is not globally routable."""
-    try:
-        address = ipaddress.ip_address(host.strip("[]"))
-    except ValueError:
-        return None
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
-        address = address.ipv4_mapped
-    return None if address.is_global and not address.is_multicast else address
-
-
 class PrivateAddressGuard:
-    """Refuses loopback, private, link-local, multicast and other non-public targets.
+    """Refuses requests to loopback, private, link-local, multicast and other non-public targets.
 
     Checked on the resolved addresses of every request, redirects included, so a public-looking
-    name that points inside the network is refused too. ``CLINICSCOUT_ALLOW_PRIVATE`` (the
-    ``--allow-private`` option) turns it off for local demo and test sites.
+    name that points inside the network is refused too. The policy lives in crawler/addresses.py;
+    its resolver enforces it again at connection time.
     """
 
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
-        self.allow_private = crawler.settings.getbool("CLINICSCOUT_ALLOW_PRIVATE")
+        self.policy = AddressPolicy.from_settings(crawler.settings)
         self._resolved: dict[str, list[str]] = {}
 
     @classmethod
@@ -48,31 +39,26 @@ class PrivateAddressGuard:
         return cls(crawler)
 
     async def process_request(self, request: Request) -> None:
-        if self.allow_private:
+        if self.policy.allow_private:
             return
         host = urlsplit(request.url).hostname or ""
-        for candidate in [host, *await self._resolve(host)]:
-            address = non_public_address(candidate)
-            if address is not None:
+        literal = parse_address(host)
+        candidates = [literal] if literal else [parse_address(a) for a in await self._resolve(host)]
+        for address in candidates:
+            refusal = self.policy.refusal(address) if address is not None else None
+            if refusal:
                 self.crawler.stats.inc_value("clinicscout/refused_private_address")
-                raise IgnoreRequest(
-                    f"refused {request.url}: {host} is a non-public address ({address}); "
-                    "pass --allow-private to crawl local sites"
-                )
+                raise IgnoreRequest(f"refused {request.url}: {refusal}")
 
     async def _resolve(self, host: str) -> list[str]:
-        if not host or non_public_address(host) is not None:
+        """Every address of ``host`` ("2130706433" and "0x7f.1" resolve like names do)."""
+        if not host:
             return []
-        try:
-            ipaddress.ip_address(host.strip("[]"))
-            return []
-        except ValueError:
-            pass
         if host not in self._resolved:
             loop = asyncio.get_running_loop()
             try:
                 infos = await loop.getaddrinfo(host, None, type=socket.SOCK_STREAM)
-            except OSError:
+            except (OSError, UnicodeError):
                 infos = []  # the download will fail with Scrapy's own DNS error
             self._resolved[host] = sorted({info[4][0] for info in infos})
         return self._resolved[host]
@@ -96,7 +82,11 @@ class SiteScopeMiddleware:
 
 
 class HtmlOnlyMiddleware:
-    """Pages must be HTML; sitemaps XML. Anything else is dropped before it is parsed."""
+    """Pages must be HTML; sitemaps XML. Anything else is dropped before it is parsed.
+
+    The body is checked as well as the label (see crawler/sniff.py): a PDF or image served as
+    text/html is dropped, an HTML document served as application/octet-stream is read.
+    """
 
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
@@ -109,8 +99,36 @@ class HtmlOnlyMiddleware:
         if "site" not in request.meta or response.status != 200:
             return response
         content_type = (response.headers.get(b"Content-Type") or b"").lower()
-        accepted = _SITEMAP_TYPES if request.meta.get("sitemap") else _HTML_TYPES
-        if content_type and not any(kind in content_type for kind in accepted):
-            self.crawler.stats.inc_value("clinicscout/not_html")
-            raise IgnoreRequest(f"skipped {response.url}: not HTML ({content_type.decode(errors='replace')})")
+        label = content_type.decode(errors="replace") or "no Content-Type"
+        if request.meta.get("sitemap"):
+            if content_type and not any(kind in content_type for kind in _SITEMAP_TYPES):
+                self._skip(response, f"not a sitemap ({label})")
+            return response
+        binary = binary_kind(response.body)
+        if binary:
+            self._skip(response, f"not HTML ({binary} served as {label})")
+        if content_type and not any(kind in content_type for kind in _HTML_TYPES):
+            if not looks_like_html(response.body):
+                self._skip(response, f"not HTML ({label})")
+            self.crawler.stats.inc_value("clinicscout/html_under_wrong_type")
+            return response.replace(cls=HtmlResponse)
         return response
+
+    def _skip(self, response: Response, reason: str) -> None:
+        self.crawler.stats.inc_value("clinicscout/not_html")
+        raise IgnoreRequest(f"skipped {response.url}: {reason}")
+
+
+class PoliteRobotsTxtMiddleware(RobotsTxtMiddleware):
+    """Scrapy's robots.txt handling, with RFC 9309's rule for a robots.txt that errors.
+
+    A robots.txt answering 5xx means the site is unreachable for crawlers: assume it disallows
+    everything (RFC 9309, 2.3.1.4), rather than Scrapy's default of reading the error page as
+    rules, which allows everything.
+    """
+
+    async def _parse_robots(self, response: Response, netloc: str, request: Request) -> None:
+        if response.status >= 500:
+            self._stats.inc_value("clinicscout/robots_txt_server_error")
+            response = response.replace(body=b"User-agent: *\nDisallow: /\n")
+        await super()._parse_robots(response, netloc, request)

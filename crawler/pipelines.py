@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import Any, Self
 
 from scrapy.crawler import Crawler
+from scrapy.exceptions import DropItem
+from scrapy.utils.defer import deferred_from_coro
 
-from clinicscout.storage import Storage
+from clinicscout.storage import Storage, StorageError
 from crawler.items import PageItem, SiteItem
 from scoring import Page, assess
 
@@ -48,12 +50,18 @@ class ScorePipeline:
 
 
 class StorePipeline:
-    """Writes a complete site (clinic, pages, verdicts) in one transaction, when a database is set."""
+    """Writes a complete site (clinic, pages, verdicts) in one transaction, when a database is set.
+
+    If the database cannot be written (disk full, read-only), the crawl stops: crawling on would
+    only fetch sites that cannot be saved. The error is in the stats for the command to report.
+    """
 
     def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
         self.stats = crawler.stats
         self.db_path = crawler.settings.get("CLINICSCOUT_DB")
         self.storage: Storage | None = None
+        self.failed = False
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -64,7 +72,11 @@ class StorePipeline:
             self.storage = Storage(self.db_path)
 
     def process_item(self, item: Any) -> Any:
-        if self.storage is not None and isinstance(item, SiteItem):
+        if self.storage is None or not isinstance(item, SiteItem):
+            return item
+        if self.failed:
+            raise DropItem(f"not saved: the database failed earlier ({item.site})")
+        try:
             self.storage.save_site(
                 website=item.start_url,
                 seed=item.seed,
@@ -72,10 +84,24 @@ class StorePipeline:
                 assessment=item.assessment,
                 errors=item.errors,
             )
-            self.stats.inc_value("clinicscout/sites_stored")
+        except StorageError as error:
+            self._fail(error)
+            raise DropItem(str(error)) from None
+        self.stats.inc_value("clinicscout/sites_stored")
         return item
 
+    def _fail(self, error: StorageError) -> None:
+        self.failed = True
+        self.stats.set_value("clinicscout/storage_error", str(error))
+        deferred_from_coro(self.crawler.engine.close_spider_async(reason="storage_error"))
+
     def close_spider(self) -> None:
-        if self.storage is not None:
-            self.storage.update_ranks()
+        if self.storage is None:
+            return
+        try:
+            if not self.failed:
+                self.storage.update_ranks()
+        except StorageError as error:
+            self.stats.set_value("clinicscout/storage_error", str(error))
+        finally:
             self.storage.close()

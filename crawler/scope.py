@@ -9,8 +9,9 @@ a host of the same registered domain counts as the same site (``example.com`` re
 from __future__ import annotations
 
 import ipaddress
+import re
 from functools import lru_cache
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import tldextract
 from w3lib.url import canonicalize_url
@@ -23,6 +24,11 @@ _EXTRACT = tldextract.TLDExtract(
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
+_CONTROL_OR_SPACE = re.compile(r"[\x00-\x20\x7f]")
+# "mailto:x", "javascript:x", but not "clinic.example:8080".
+_OTHER_SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*:(?!\d+(?:/|$))", re.IGNORECASE)
+
+
 class InvalidWebsite(ValueError):
     """A seed or argument that cannot be a clinic website."""
 
@@ -32,17 +38,23 @@ def normalise_website(raw: str) -> str:
     value = (raw or "").strip()
     if not value:
         raise InvalidWebsite("empty website")
+    if _CONTROL_OR_SPACE.search(value):
+        raise InvalidWebsite(f"{raw!r}: spaces or control characters in a website")
     if "://" not in value:
+        if _OTHER_SCHEME.match(value):
+            raise InvalidWebsite(f"{raw!r}: only http and https websites can be crawled")
         value = "https://" + value
-    parts = urlsplit(value)
-    if parts.scheme not in ("http", "https"):
-        raise InvalidWebsite(f"{raw!r}: only http and https websites can be crawled")
-    if not parts.hostname or " " in parts.netloc:
-        raise InvalidWebsite(f"{raw!r}: no host name")
     try:
+        parts = urlsplit(value)
         parts.port  # noqa: B018 - raises on a malformed port
     except ValueError as error:
         raise InvalidWebsite(f"{raw!r}: {error}") from None
+    if parts.scheme not in ("http", "https"):
+        raise InvalidWebsite(f"{raw!r}: only http and https websites can be crawled")
+    if not parts.hostname:
+        raise InvalidWebsite(f"{raw!r}: no host name")
+    if "@" in parts.netloc:
+        raise InvalidWebsite(f"{raw!r}: a user name or password in a website is not allowed")
     return urlunsplit((parts.scheme, parts.netloc.lower(), parts.path or "/", parts.query, ""))
 
 
@@ -96,3 +108,22 @@ def _on_default_port(url: str) -> bool:
 def canonical(url: str) -> str:
     """The form used to recognise a page already seen: no fragment, sorted query."""
     return canonicalize_url(url, keep_fragments=False)
+
+
+# Query parameters that name a visitor or a campaign, never a different page.
+_SESSION_PARAMETERS = re.compile(
+    r"^(?:(?:php|asp\.net_|cf|j)?sess(?:ion)?_?id|sid|s|cfid|cftoken|utm_\w+|fbclid|gclid|dclid|msclkid"
+    r"|mc_[ce]id|_ga|_gl|ref|referrer|source)$",
+    re.IGNORECASE,
+)
+_PATH_SESSION = re.compile(r";(?:jsessionid|sessionid|sid|phpsessid)=[^/?#]*", re.IGNORECASE)
+
+
+def without_session_ids(url: str) -> str:
+    """``url`` without session ids and tracking parameters, which make one page look like many."""
+    parts = urlsplit(url)
+    path = _PATH_SESSION.sub("", parts.path)
+    if not parts.query and path == parts.path:
+        return url
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _SESSION_PARAMETERS.match(k)]
+    return urlunsplit((parts.scheme, parts.netloc, path, urlencode(query), parts.fragment))

@@ -24,9 +24,12 @@ AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
 
 # Bounded work per request.
 DOWNLOAD_TIMEOUT = 15
-DOWNLOAD_MAXSIZE = 3 * 1024 * 1024
-DOWNLOAD_WARNSIZE = 1024 * 1024
+# Page builders inline megabytes of script state; 10 MB keeps those pages, and refuses the rest.
+DOWNLOAD_MAXSIZE = 10 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 4 * 1024 * 1024
 DNS_TIMEOUT = 10
+# Refuses non-public addresses at resolution, so the address checked is the one connected to.
+TWISTED_DNS_RESOLVER = "crawler.addresses.GuardedResolver"
 RETRY_ENABLED = True
 RETRY_TIMES = 1
 REDIRECT_MAX_TIMES = 5
@@ -41,6 +44,9 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.PrivateAddressGuard": 50,
     "crawler.middlewares.SiteScopeMiddleware": 60,
     "crawler.middlewares.HtmlOnlyMiddleware": 570,
+    # RFC 9309: a robots.txt that answers 5xx disallows everything.
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "crawler.middlewares.PoliteRobotsTxtMiddleware": 100,
     # Scope is by origin (see crawler/scope.py), not by allowed_domains.
     "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
 }
@@ -61,4 +67,6 @@ FEED_EXPORT_ENCODING = "utf-8"
 # clinicscout's own settings.
 CLINICSCOUT_PAGE_BUDGET = 40
 CLINICSCOUT_ALLOW_PRIVATE = False
+# Networks exempt from the private-address refusal, e.g. "127.0.0.1/32" (tests, a LAN demo).
+CLINICSCOUT_ALLOWED_NETWORKS: list[str] = []
 CLINICSCOUT_DB = None

@@ -8,6 +8,12 @@ from typing import Any
 from urllib.parse import urljoin
 
 import scrapy
+from scrapy.exceptions import (
+    DownloadCancelledError,
+    DownloadConnectionRefusedError,
+    DownloadFailedError,
+    ResponseDataLossError,
+)
 from scrapy.http import Response, TextResponse
 from scrapy.utils.sitemap import Sitemap
 from twisted.python.failure import Failure
@@ -83,6 +89,10 @@ class ClinicSpider(scrapy.Spider):
         if frontier.exhausted:
             item = self.site_items.pop(site)
             item.pages_skipped = frontier.skipped
+            if frontier.trap_skipped:
+                self.crawler.stats.inc_value("clinicscout/trap_urls_skipped", frontier.trap_skipped)
+                self.logger.info("%s: %d URLs skipped as link traps (one URL pattern, many URLs)",
+                                 site, frontier.trap_skipped)
             del self.frontiers[site]
             self.crawler.stats.inc_value("clinicscout/sites_completed")
             yield item
@@ -98,7 +108,12 @@ class ClinicSpider(scrapy.Spider):
         elif not isinstance(response, TextResponse):
             self.crawler.stats.inc_value("clinicscout/not_text")
         else:
-            page = extract(response.body, response.url, response.encoding)
+            content_type = (response.headers.get(b"Content-Type") or b"").decode("latin-1")
+            try:
+                page = extract(response.body, response.url, content_type)
+            except Exception as error:  # one unreadable page must not cost the site its others
+                yield from self._page_failed(response, f"{response.url}: could not read the page ({error!r})")
+                return
             if page.structured_errors:
                 self.crawler.stats.inc_value("clinicscout/malformed_structured_data", page.structured_errors)
             if not page.text:
@@ -140,6 +155,13 @@ class ClinicSpider(scrapy.Spider):
                     frontier.offer(location, link_priority(location, "", 1), 1)
         yield from self._advance(site)
 
+    def _page_failed(self, response: Response, reason: str) -> Iterator[Any]:
+        site = response.meta["site"]
+        self.site_items[site].errors.append(reason)
+        self.crawler.stats.inc_value("clinicscout/unreadable_pages")
+        self.logger.warning("%s", reason)
+        yield from self._advance(site)
+
     def on_error(self, failure: Failure) -> Iterator[Any]:
         request = failure.request
         site = request.meta["site"]
@@ -155,11 +177,27 @@ class ClinicSpider(scrapy.Spider):
         yield from self._advance(site)
 
 
+# Download failures whose own message is empty or a Twisted repr, in words an operator can act on.
+_FAILURE_REASONS: tuple[tuple[type[BaseException], str], ...] = (
+    (DownloadCancelledError, "the page is larger than the download size cap (DOWNLOAD_MAXSIZE)"),
+    (ResponseDataLossError, "the connection closed before the whole page arrived"),
+    (DownloadConnectionRefusedError, "the server refused the connection"),
+    (DownloadFailedError, "the connection was lost (reset or closed by the server)"),
+)
+
+
 def _describe(failure: Failure) -> str:
     error = failure.value
+    url = failure.request.url
     response = getattr(error, "response", None)
     if response is not None:
+        location = response.headers.get(b"Location")
+        if 300 <= response.status < 400 and location:
+            # Scrapy follows redirects to http(s) only: file:, data: and ftp: end here.
+            return f"{response.url}: HTTP {response.status} redirect to {location.decode('latin-1')} not followed"
         return f"{response.url}: HTTP {response.status}"
-    message = str(error) or type(error).__name__
-    url = failure.request.url
+    message = str(error)
+    if not message or message.startswith("[<"):
+        message = next((reason for kind, reason in _FAILURE_REASONS if isinstance(error, kind)),
+                       message or type(error).__name__)
     return message if url in message else f"{url}: {message}"
