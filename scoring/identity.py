@@ -11,14 +11,13 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
 
 import phonenumbers
 
 from scoring.pages import Page
-from scoring.text import SentenceIndex
+from scoring.site import SiteText
 
 _BUSINESS_TYPES = re.compile(
     r"(?:Business|Clinic|Physician|Dermatology|Spa|Salon|Store|Organization|Place|Dentist"
@@ -31,11 +30,13 @@ _STREET_SUFFIX = (
     r"|Row|Parade|Pde|Loop|Expressway|Expy|Freeway|Fwy|Broadway|Walk|Mews|Green|Hill|Gardens)"
 )
 _STREET = re.compile(
-    r"\b\d{1,6}[A-Za-z]?(?:[\-–]\d{1,6})?\s+(?:[NSEW]\.?\s+)?(?:[A-Z0-9][\w'’.\-]*\s+){0,5}"
+    r"\b\d{1,6}[A-Za-z]?(?:[\-–]\d{1,6})?[ \t]+(?:[NSEW]\.?[ \t]+)?(?:[A-Z0-9][\w'’.\-]*[ \t]+){0,5}"
     + _STREET_SUFFIX
-    + r"\b\.?(?:\s+(?:North|South|East|West|[NSEW]{1,2})\b\.?)?"
-    r"(?:,?\s+(?:Suite|Ste\.?|Unit|Building|Bldg\.?|Floor|Fl\.?|#)\s*[\w\-]+)?"
+    + r"\b\.?(?:[ \t]+(?:North|South|East|West|[NSEW]{1,2})\b\.?)?"
+    r"(?:,?[ \t]+(?:Suite|Ste\.?|Unit|Building|Bldg\.?|Floor|Fl\.?|#)[ \t]*[\w\-]+)?"
 )
+# Seven digits or more, perhaps grouped: the lines worth handing to phonenumbers.
+_PHONE_LIKE = re.compile(r"\d(?:[ \t().\-/]{0,3}\d){6}")
 _US_LOCALITY = re.compile(
     r"^[,\s]*(?:[\n,]\s*)?(?P<city>[A-Z][A-Za-z.'’\-]*(?:\s+[A-Z][A-Za-z.'’\-]*){0,3}),?\s+"
     r"(?P<region>[A-Z]{2})\.?,?\s+(?P<postcode>\d{5}(?:-\d{4})?)\b"
@@ -56,7 +57,6 @@ _COUNTRY_NAMES = {
     "canada": "CA", "ie": "IE", "ireland": "IE", "nz": "NZ", "new zealand": "NZ",
 }
 _TLD_COUNTRY = {"uk": "GB", "au": "AU", "ca": "CA", "ie": "IE", "nz": "NZ"}
-_DIGIT = re.compile(r"\d")
 _TITLE_SEPARATORS = re.compile(r"\s+[|\-–—:·•]\s+")
 _BUSINESS_WORDS = re.compile(
     r"clinic|spa|aesthetic|dermatolog|skin|med|beauty|wellness|institute|studio|cent(?:er|re)"
@@ -100,8 +100,11 @@ class Identity:
         }
 
 
-def extract_identity(pages: Iterable[Page]) -> Identity:
-    pages = list(pages)
+def extract_identity(site: SiteText | Iterable[Page]) -> Identity:
+    """The clinic's identity from its pages (in evidence order when given a SiteText)."""
+    if not isinstance(site, SiteText):
+        site = SiteText(site)
+    pages = [p.page for p in site.pages]
     found: dict[str, Any] = {}
     source = "text"
     business = _structured_business(pages)
@@ -111,20 +114,20 @@ def extract_identity(pages: Iterable[Page]) -> Identity:
     country = found.get("country") or _country_from_urls(pages)
 
     if not found.get("street_address"):
-        address = _address_from_text(pages)
+        address = _address_from_text(site)
         if address:
             found.update({k: v for k, v in address.items() if v and not found.get(k)})
     country = found.get("country") or country or _country_from_address(found)
 
     raw_phone = found.pop("telephone", None)
-    phone, phone_evidence = _phone(pages, raw_phone, country)
+    phone, phone_evidence = _phone(site, raw_phone, country)
     if phone and not country:
         country = phonenumbers.region_code_for_number(phonenumbers.parse(phone))
     found["country"] = country
 
     name = found.pop("name", None) or _name_from_titles(pages)
     address_evidence = found.pop("address_evidence", None) or _evidence_for(
-        pages, found.get("street_address")
+        site, found.get("street_address")
     )
     return Identity(
         name=_clean(name),
@@ -228,44 +231,29 @@ def _country_code(value: str | None) -> str | None:
 # -- phone ---------------------------------------------------------------------------------
 
 def _phone(
-    pages: list[Page], structured: str | None, country: str | None
+    site: SiteText, structured: str | None, country: str | None
 ) -> tuple[str | None, Evidence | None]:
+    """schema.org's number, else the most linked ``tel:`` number, else the most shown one.
+    The evidence is the first sentence showing the chosen number."""
     region = country or "US"
     number = _e164(structured, region)
     if not number:
         tel_numbers = Counter(
-            n for page in pages for raw in page.tel_links if (n := _e164(raw, region))
+            n for page in site.pages for raw in page.page.tel_links if (n := _e164(raw, region))
         )
         number = tel_numbers.most_common(1)[0][0] if tel_numbers else None
-    text_numbers: Counter[str] = Counter()
+    shown: Counter[str] = Counter()
     evidence: dict[str, Evidence] = {}
-    for page in pages:
-        line_start = 0
-        for line in page.text.split("\n"):
-            for formatted, start in _numbers_in_line(line, region):
-                text_numbers[formatted] += 1
-                if formatted not in evidence:
-                    evidence[formatted] = Evidence(page.url, _sentence_at(page.text, line_start + start))
-            line_start += len(line) + 1
-    if not number and text_numbers:
-        number = text_numbers.most_common(1)[0][0]
+    for line in site.lines_matching(_PHONE_LIKE):
+        text = site.lines[line]
+        for match in phonenumbers.PhoneNumberMatcher(text, region, leniency=phonenumbers.Leniency.VALID):
+            formatted = phonenumbers.format_number(match.number, phonenumbers.PhoneNumberFormat.E164)
+            shown[formatted] += len(site.line_pages[line])
+            if formatted not in evidence:
+                evidence[formatted] = _evidence_at(site, line, match.start)
+    if not number and shown:
+        number = shown.most_common(1)[0][0]
     return number, evidence.get(number) if number else None
-
-
-@lru_cache(maxsize=8192)
-def _numbers_in_line(line: str, region: str) -> tuple[tuple[str, int], ...]:
-    """Phone numbers (E.164) in one line of page text, with their offsets in the line.
-
-    Matching is the costliest step of scoring, and sites repeat the same header and footer
-    lines on every page, so each distinct line is matched once; a line without a digit has no
-    number. Text is stored one block per line, so a number never spans lines.
-    """
-    if not _DIGIT.search(line):
-        return ()
-    return tuple(
-        (phonenumbers.format_number(match.number, phonenumbers.PhoneNumberFormat.E164), match.start)
-        for match in phonenumbers.PhoneNumberMatcher(line, region, leniency=phonenumbers.Leniency.VALID)
-    )
 
 
 def _e164(raw: str | None, region: str) -> str | None:
@@ -297,19 +285,21 @@ def _parse_address(text: str) -> dict[str, str] | None:
     return found
 
 
-def _address_from_text(pages: list[Page]) -> dict[str, Any] | None:
+def _address_from_text(site: SiteText) -> dict[str, Any] | None:
+    """The street line shown most (with its locality, from the same or the next line)."""
     seen: Counter[tuple[str, ...]] = Counter()
     first: dict[tuple[str, ...], dict[str, Any]] = {}
-    for page in pages:
-        for street in _STREET.finditer(page.text):
-            parsed = _parse_address(page.text[street.start(): street.end() + 80])
+    for line in site.lines_matching(_STREET):
+        text = site.lines[line]
+        for street in _STREET.finditer(text):
+            parsed = _parse_address(text[street.start():] + "\n" + site.next_line(line))
             if not parsed:
                 continue
             key = (parsed["street_address"], parsed.get("city", ""))
             # An address with its locality is worth more than a bare street line.
-            seen[key] += 3 if parsed.get("city") else 1
+            seen[key] += (3 if parsed.get("city") else 1) * len(site.line_pages[line])
             if key not in first:
-                parsed["address_evidence"] = Evidence(page.url, _sentence_at(page.text, street.start()))
+                parsed["address_evidence"] = _evidence_at(site, line, street.start())
                 first[key] = parsed
     if not seen:
         return None
@@ -342,24 +332,21 @@ def _name_from_titles(pages: list[Page]) -> str | None:
     return (named[-1] if len(named) > 1 and len(named[0].split()) > 6 else (named or parts)[0])
 
 
-def _evidence_for(pages: list[Page], fragment: str | None) -> Evidence | None:
+def _evidence_for(site: SiteText, fragment: str | None) -> Evidence | None:
     if not fragment:
         return None
-    for page in pages:
-        position = page.text.find(fragment)
-        if position >= 0:
-            return Evidence(page.url, _sentence_at(page.text, position))
+    for page in site.pages:
+        for line in page.lines:
+            position = site.lines[line].find(fragment)
+            if position >= 0:
+                return _evidence_at(site, line, position)
     return None
 
 
-def _sentence_at(text: str, offset: int) -> str:
-    index = SentenceIndex(text)
-    position = index.at(offset)
-    if position is None:
-        line_start = text.rfind("\n", 0, offset) + 1
-        line_end = text.find("\n", offset)
-        return text[line_start: line_end if line_end >= 0 else len(text)].strip()
-    return index.sentence_text(position)
+def _evidence_at(site: SiteText, line: int, offset: int) -> Evidence:
+    """The sentence at ``offset`` of a line, quoted from the first page that shows it."""
+    page = site.pages[site.line_pages[line][0]].page
+    return Evidence(page.url, site.sentence_text(line, site.sentence_at(line, offset)))
 
 
 def _clean(value: str | None) -> str | None:
