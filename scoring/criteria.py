@@ -35,7 +35,7 @@ OTHER_TREATMENTS = (
     r"|chemical\s+peel\w*|peels?\b|hydra\s?facial\w*|dermaplan\w*|microdermabrasion"
     r"|coolsculpt\w*|emsculpt\w*|tattoo\s+removal|hair\s+removal|wax(?:ing)?\b|lash\w*|brows?\b"
     r"|thread\s+lift\w*|pdo\b|ultherapy|hifu|tattoo\w*|teeth\s+whitening|iv\s+therapy"
-    r"|weight\s+loss|semaglutide|tirzepatide|hormone\s+therapy|hrt\b|injectables?|massage"
+    r"|weight\s+loss|semaglutide|tirzepatide|hormone\s+therapy|hrt\b|injectables?|injections?|massage"
     r"|cryo\w*|spray\s+tan\w*|lip\s+flip|sclerotherapy)"
 )
 
@@ -195,23 +195,27 @@ CRITERIA: tuple[Criterion, ...] = (
         "Years of practice, a founding year or a number of treatments is stated.",
         (
             R("years of experience",
-              r"\b(?:over|more\s+than|nearly|almost|about|for|with|brings|has|have|of)\s+(?:a\s+)?"
-              + _NUMBER + r"\+?\s*(?:years?|yrs|decades?)\b(?!\s+old)"
-              r"|\b" + _NUMBER + r"\+?\s*(?:years?|yrs|decades?)\s+(?:of\s+|in\s+)?(?:\w+\s+)?"
-              r"(?:experience|expertise|practice|practicing|in\s+business|serving|in\s+the\s+(?:industry"
-              r"|field|business))"
+              r"\b" + _NUMBER + r"\+?\s*(?:years?|yrs|decades?)\s+(?:of\s+|in\s+)?(?:\w+\s+){0,2}?"
+              r"(?:experience|expertise|practice|practicing|business|serving|the\s+(?:industry|field))"
               r"|\b(?:a|one|two|three|over\s+a)\s+decades?\s+of\s+(?:\w+\s+)?(?:experience|expertise"
-              r"|practice)"),
+              r"|practice)"
+              r"|\b(?:practi[cs]\w*|serv(?:ing|ed)|work(?:ing|ed)|treat(?:ing|ed)|perform(?:ing|ed)"
+              r"|been\s+\w+ing|in\s+business|in\s+the\s+(?:industry|field))\s+(?:\w+\s+){0,4}?"
+              r"(?:for|over)\s+(?:over\s+|more\s+than\s+)?" + _NUMBER + r"\+?\s*(?:years|decades)\b"),
             R("founding year",
-              r"\b(?:since|est\.?|established|founded|opened|opening|started|began|launched|serving"
-              r"[\w\s]{0,30}\s+since)(?:\s+\w+){0,3}?\s+(?:in\s+)?(?:19|20)\d\d\b"),
+              r"\b(?:est\.?|established|founded|opened|opening|started|began|launched)(?:\s+\w+){0,3}?"
+              r"\s+(?:in\s+)?(?:19|20)\d\d\b"
+              r"|(?:^|[.!]\s+|\b(?:serving|serve|open|opened|operating|in\s+business|practi[cs]\w*"
+              r"|provid\w*|offer\w*|perform\w*|helping|caring|treating|trusted|family[\s\-]owned"
+              r"|locally\s+owned)\b"
+              r"[\w\s,]{0,30}?)since\s+(?:19|20)\d\d\b"),
             R("number of treatments",
               r"\b(?:thousands|hundreds|\d[\d,]*\+?)\s+(?:of\s+)?(?:successful\s+|microneedling\s+)?"
               r"(?:treatments|procedures|patients|clients|sessions)\b(?:\s+\w+){0,3}\s+"
               r"(?:performed|treated|completed|served|done|behind)"
-              r"|\b(?:performed|completed|done|treated|served)\s+(?:over\s+|more\s+than\s+|nearly\s+"
-              r"|almost\s+)?(?:thousands|hundreds|\d[\d,]*\+?)\s+(?:of\s+)?(?:\w+\s+)?(?:treatments"
-              r"|procedures|patients|clients|sessions)\b"),
+              r"|\b(?:performed|completed|carried\s+out|treated|served)\s+(?:over\s+|more\s+than\s+"
+              r"|nearly\s+|almost\s+)?(?:thousands|hundreds|\d{2,3}(?:,\d{3})*\+?|\d{3,}\+?)\s+(?:of\s+)?"
+              r"(?:\w+\s+)?(?:treatments|procedures|patients|clients|sessions)\b"),
         ),
         unless=r"\bdays?\s+old\b|\bage[sd]?\s+\d|\bcopyright\b|©",
     ),
@@ -238,11 +242,18 @@ CRITERIA: tuple[Criterion, ...] = (
         "serum_or_mask", "Serum or mask", "comfort", 8, TREATMENT,
         "A serum is applied during, or a mask after, the treatment.",
         (
-            R("serum or actives", _ACTIVES, case_sensitive=False),
+            R("serum", r"\bserums?\b"),
+            # Other actives count when the sentence puts them on the skin or with the needling.
+            R("actives applied",
+              r"(?:" + _ACTIVES + r")[^.]{0,100}\b(?:appl|combin|pair|add[\s\-]?on|infus|worked\s+in"
+              r"|driven|enhanc|boost|amplif)\w*|\b(?:appl|combin|pair|add[\s\-]?on|infus|enhanc|boost"
+              r"|support)\w*[^.]{0,100}(?:" + _ACTIVES + r")|(?:" + MICRONEEDLING + r")[^.]{0,100}(?:"
+              + _ACTIVES + r")|(?:" + _ACTIVES + r")[^.]{0,100}(?:" + MICRONEEDLING + r")"),
             R("mask", r"\bmasks?\b|\bmasque\b"),
         ),
-        # A product sold for home use is not part of the treatment.
-        unless=r"\btake[\s\-]home\b|\bhome\s+(?:care|kit)\b|\bto\s+(?:use|continue)\s+at\s+home\b",
+        # A product sold or recommended for home use is not part of the treatment.
+        unless=r"\btake[\s\-]home\b|\bhome\s+(?:care|kit)\b|\bto\s+(?:use|continue)\s+at\s+home\b"
+               r"|\bwe\s+(?:suggest|recommend)\b",
         denial_wins=True,
     ),
     Criterion(
@@ -353,8 +364,9 @@ CRITERIA: tuple[Criterion, ...] = (
               r"|\b(?:glide[sd]?|pass(?:es|ed)?|move[sd]?|roll(?:s|ed)?|guides?)\b[^.]{0,40}\b(?:in\s+)?"
               r"(?:sections?|patterns?|passes|cross[\s\-]hatch\w*)"),
             R("serum applied",
-              r"(?:" + _ACTIVES + r")[^.]{0,60}\b(?:appl\w+|worked\s+in|infused|paired|combined|driven)"
-              r"|\b(?:appl\w+|paired\s+with|combined\s+with|infus\w+)\b[^.]{0,60}(?:" + _ACTIVES + r")"),
+              r"(?:" + _ACTIVES + r")[^.]{0,100}\b(?:appl\w+|worked\s+in|infused|paired|combined|driven)"
+              r"|\b(?:appl\w+|paired\s+with|combin\w+|infus\w+|support\s+every)\b[^.]{0,100}(?:"
+              + _ACTIVES + r")"),
             R("mask", r"\bmask\b"),
             R("session duration",
               r"\b(?:takes?|lasts?|about|around|approximately|roughly|allow|duration|sessions?|treatments?"

@@ -35,6 +35,8 @@ _HEARSAY = Pattern(HEARSAY)
 _NEGATION = re.compile(NEGATION, re.IGNORECASE)
 _NEGATION_WINDOW = 40  # characters before a match in which a negation denies it
 _SENTENCE_WORDS = 6  # fewer words, or a heading, makes weak evidence
+_LIST_ITEMS, _LIST_ITEM_WORDS = 8, 25  # how far back a list's lead-in line is looked for
+_CONTENT_TOPIC_MENTIONS = 3  # mentions of microneedling that make a page about it
 
 _RULES = {c.id: [(rule.name, rule.compile()) for rule in c.rules] for c in CRITERIA}
 _REQUIRES = {c.id: re.compile(c.requires, re.IGNORECASE) for c in CRITERIA if c.requires}
@@ -47,9 +49,10 @@ _MICRONEEDLING_PAGE, _PAGE, _ARTICLE = 0, 1, 2
 
 SentenceKey = tuple[int, int]  # (line id, sentence index within the line)
 _STATED, _QUESTION, _HEARSAY_, _DENIED = "stated", "question", "hearsay", "denied"
-# The clinic's own voice denying a practice: "we do not use numbing cream", "No numbing cream".
+# The clinic's own voice denying a practice: "we do not use numbing cream", and headings such
+# as "No numbing cream, on purpose".
 _DENIAL = re.compile(r"\bwe\s+(?:do\s+not|don['’]t|never|no\s+longer)\s+(?:use|apply|offer|provide"
-                     r"|need|require)\b|^no\s", re.IGNORECASE)
+                     r"|need|require)\b|^no\s+(?:\S+\s+){0,5}\S+$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -94,6 +97,7 @@ class _Reading:
         self._site_wide: dict[SentenceKey, bool] = {}
         self._hearsay: dict[SentenceKey, bool] = {}
         self.page_topics = [self._page_topic(p.page) for p in self.text.pages]
+        self._topic_pages_by_content()
         kinds = [
             _ARTICLE if p.article else _MICRONEEDLING_PAGE if topic == MICRONEEDLING_TOPIC else _PAGE
             for p, topic in zip(self.text.pages, self.page_topics, strict=True)
@@ -119,6 +123,25 @@ class _Reading:
         if _OTHER.regex.search(label):
             return OTHER_TOPIC
         return GENERAL_TOPIC
+
+    def _topic_pages_by_content(self) -> None:
+        """A page whose own text is mostly about microneedling is a microneedling page, whatever
+        its URL ("scar-treatment", "acne-scarring"). Menus and footers do not count."""
+        text = self.text
+        mentions: dict[str, list[int]] = {}
+        for topic, pattern in ((MICRONEEDLING_TOPIC, _MICRONEEDLING), (OTHER_TOPIC, _OTHER)):
+            counts = [0] * len(text.lines)
+            for line, _ in text.find(pattern):
+                counts[line] += 1
+            mentions[topic] = counts
+        for number, page in enumerate(text.pages):
+            if self.page_topics[number] is not GENERAL_TOPIC:
+                continue
+            own = [line for line in page.lines if not text.is_boilerplate(line)]
+            mn = sum(mentions[MICRONEEDLING_TOPIC][line] for line in own)
+            other = sum(mentions[OTHER_TOPIC][line] for line in own)
+            if mn >= _CONTENT_TOPIC_MENTIONS and mn >= 2 * other:
+                self.page_topics[number] = MICRONEEDLING_TOPIC
 
     def own_topic(self, key: SentenceKey) -> str | None:
         """MICRONEEDLING_TOPIC or OTHER_TOPIC when the sentence names one, else None."""
@@ -173,19 +196,33 @@ class _Reading:
         lines = text.pages[page].lines
         position = text.pages[page].first_position[key[0]]
         around = []
-        if position > 0 and text.lines[lines[position - 1]].rstrip().endswith(":"):
-            around.append(text.lines[lines[position - 1]])
-        if text.is_heading(key[0]):
+        for earlier in range(position - 1, max(-1, position - _LIST_ITEMS - 1), -1):
+            candidate = text.lines[lines[earlier]]
+            if candidate.rstrip().endswith(":"):
+                around.append(candidate)
+                break
+            if candidate.count(" ") >= _LIST_ITEM_WORDS:
+                break
+        if text.is_short(key[0]):
             around.extend(
                 text.lines[lines[near]]
                 for near in range(max(0, position - 2), min(len(lines), position + 3))
-                if near != position and text.is_heading(lines[near])
+                if near != position and text.is_short(lines[near])
             )
         return "\n".join(around)
 
+    def paragraph_topic(self, key: SentenceKey) -> str | None:
+        """The topic a sentence names, else the nearest earlier sentence of its paragraph."""
+        line, index = key
+        for earlier in range(index, -1, -1):
+            topic = self.own_topic((line, earlier))
+            if topic:
+                return topic
+        return None
+
     def topic(self, page: int, key: SentenceKey) -> str | None:
-        """A sentence's topic: its own words, else its section heading's, else its page's."""
-        return self.own_topic(key) or self.section(page, key[0]) or self.page_topics[page]
+        """A sentence's topic: its paragraph's, else its section heading's, else its page's."""
+        return self.paragraph_topic(key) or self.section(page, key[0]) or self.page_topics[page]
 
     def pages_of(self, line: int) -> list[int]:
         """The pages showing a line, best evidence first; legal pages do not count."""
@@ -197,10 +234,12 @@ class _Reading:
         return found
 
     def in_scope(self, page: int, key: SentenceKey, scope: str) -> bool:
+        # "Every treatment" on a page about another treatment speaks of that treatment.
         if scope == TREATMENT:
-            return self.topic(page, key) == MICRONEEDLING_TOPIC or self.site_wide(key)
+            topic = self.topic(page, key)
+            return topic == MICRONEEDLING_TOPIC or (topic != OTHER_TOPIC and self.site_wide(key))
         if scope == CARE:
-            return self.topic(page, key) != OTHER_TOPIC or self.site_wide(key)
+            return self.topic(page, key) != OTHER_TOPIC
         return True
 
     def statement(self, key: SentenceKey, match: re.Match[str], negatable: bool) -> str:
@@ -265,6 +304,8 @@ def _judge(criterion: Criterion, reading: _Reading) -> Verdict:
                     continue
                 if requires and not (requires.search(sentence)
                                      or requires.search(reading.context(page, key))):
+                    continue
+                if unless and unless.search(reading.context(page, key)):
                     continue
                 if criterion.min_distinct_rules > 1:
                     steps.setdefault(page, {}).setdefault(key, set()).add(rule_name)

@@ -78,6 +78,7 @@ class SiteText:
         self._sentences: dict[int, list[Sentence]] = {}
         self._offsets: dict[int, list[int]] = {}
         self._headings: dict[int, bool] = {}
+        self._found: dict[tuple[str, bool], list[tuple[int, re.Match[str]]]] = {}
 
     # -- finding -----------------------------------------------------------------------------
 
@@ -99,8 +100,15 @@ class SiteText:
             self._cue_lines[cue, case_sensitive] = found
         return found
 
-    def find(self, pattern: Pattern) -> Iterator[tuple[int, re.Match[str]]]:
+    def find(self, pattern: Pattern) -> list[tuple[int, re.Match[str]]]:
         """Every match of the pattern, as (line id, match within that line), in line order."""
+        key = (pattern.source, pattern.case_sensitive)
+        found = self._found.get(key)
+        if found is None:
+            found = self._found[key] = list(self._find(pattern))
+        return found
+
+    def _find(self, pattern: Pattern) -> Iterator[tuple[int, re.Match[str]]]:
         if pattern.cues is None:
             candidates: Iterable[int] = range(len(self.lines))
         else:
@@ -152,6 +160,10 @@ class SiteText:
         if found is None:
             found = self._headings[line_id] = looks_like_heading(self.lines[line_id])
         return found
+
+    def is_short(self, line_id: int) -> bool:
+        """A line of a few words: a name, a role, a credential, a list item."""
+        return self.lines[line_id].count(" ") < _SECTION_HEADING_WORDS
 
     def is_section_heading(self, line_id: int) -> bool:
         """A heading that opens a section: a few words, not a sentence or a list item."""
