@@ -29,7 +29,7 @@ import phonenumbers
 import sqlite_utils
 
 from clinicscout.storage import Storage, StoredClinic
-from scoring import CRITERIA, assess
+from scoring import CRITERIA, STRUCTURED_EVIDENCE_RULE, assess
 
 CRITERION_IDS = [c.id for c in CRITERIA]
 IDENTITY_FIELDS = ("name", "phone", "street_address", "city")
@@ -287,7 +287,8 @@ def read_results(db_path: Path, slug_of: dict[str, str], corpus: Path) -> Iterat
             verdicts[row["criterion"]] = Got(
                 met=bool(row["met"]), page=label_path(url, files) if url else None,
                 quote=row["quote"], rule=row["rule"],
-                quote_found=quote_in_text(row["quote"], texts.get(url)),
+                quote_found=row["rule"] == STRUCTURED_EVIDENCE_RULE
+                or quote_in_text(row["quote"], texts.get(url)),
             )
         identity = {f: clinic[f] for f in IDENTITY_FIELDS}
         yield SiteResult(slug, verdicts, identity, len(texts))

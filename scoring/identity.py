@@ -50,6 +50,26 @@ _UK_LOCALITY = re.compile(
     r"(?:(?P<region>[A-Z][A-Za-z]+(?:shire)?),?\s+)?"
     r"(?P<postcode>[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2})\b"
 )
+_US_STATES = {
+    "alabama": "AL", "alaska": "AK", "arizona": "AZ", "arkansas": "AR", "california": "CA",
+    "colorado": "CO", "connecticut": "CT", "delaware": "DE", "florida": "FL", "georgia": "GA",
+    "hawaii": "HI", "idaho": "ID", "illinois": "IL", "indiana": "IN", "iowa": "IA", "kansas": "KS",
+    "kentucky": "KY", "louisiana": "LA", "maine": "ME", "maryland": "MD", "massachusetts": "MA",
+    "michigan": "MI", "minnesota": "MN", "mississippi": "MS", "missouri": "MO", "montana": "MT",
+    "nebraska": "NE", "nevada": "NV", "new hampshire": "NH", "new jersey": "NJ",
+    "new mexico": "NM", "new york": "NY", "north carolina": "NC", "north dakota": "ND",
+    "ohio": "OH", "oklahoma": "OK", "oregon": "OR", "pennsylvania": "PA", "rhode island": "RI",
+    "south carolina": "SC", "south dakota": "SD", "tennessee": "TN", "texas": "TX", "utah": "UT",
+    "vermont": "VT", "virginia": "VA", "washington": "WA", "west virginia": "WV",
+    "wisconsin": "WI", "wyoming": "WY", "district of columbia": "DC",
+}
+_CITY_STATE = re.compile(
+    r"\b(?P<city>[A-Z][a-z]+(?:\s+[A-Z][a-z]+){0,2}),\s+(?P<state>"
+    + "|".join(name.title() for name in _US_STATES)
+    # MD and PA are credentials more often than states after a comma ("Jane Doe, MD").
+    + "|" + "|".join(sorted(set(_US_STATES.values()) - {"MD", "PA"}))
+    + r")\b(?![\-\w]|\s+\d{5})"
+)
 _COUNTRY_NAMES = {
     "us": "US", "usa": "US", "united states": "US", "united states of america": "US",
     "uk": "GB", "gb": "GB", "united kingdom": "GB", "england": "GB", "scotland": "GB",
@@ -57,10 +77,14 @@ _COUNTRY_NAMES = {
     "canada": "CA", "ie": "IE", "ireland": "IE", "nz": "NZ", "new zealand": "NZ",
 }
 _TLD_COUNTRY = {"uk": "GB", "au": "AU", "ca": "CA", "ie": "IE", "nz": "NZ"}
-_TITLE_SEPARATORS = re.compile(r"\s+[|\-–—:·•]\s+")
+# A run of symbols between spaces ("Home | Clinic", "Home ✨ Clinic", "Home – Clinic"); a hyphen
+# inside a word ("K-Glow") is no separator.
+_TITLE_SEPARATORS = re.compile(r"\s+[^\w\s&'’.,()!?\"]+\s+|\s*[|·•]\s*")
+_PLACE_WORDS = 3
+_PLACE = re.compile(r"[A-Z][\w.'’\-]*(?:\s+[A-Z][\w.'’\-]*){0,2},?\s+[A-Z]{2}")
 _BUSINESS_WORDS = re.compile(
     r"clinic|spa|aesthetic|dermatolog|skin|med|beauty|wellness|institute|studio|cent(?:er|re)"
-    r"|laser|surgery|salon|bar|lounge",
+    r"|laser|surgery|salon|bar|lounge|est[eé]tic|cl[ií]nic",
     re.IGNORECASE,
 )
 
@@ -69,6 +93,8 @@ _BUSINESS_WORDS = re.compile(
 class Evidence:
     page_url: str
     quote: str
+    # True when the quote is a schema.org value (JSON-LD, microdata) rather than visible text.
+    structured: bool = False
 
 
 @dataclass(frozen=True)
@@ -117,6 +143,8 @@ def extract_identity(site: SiteText | Iterable[Page]) -> Identity:
         address = _address_from_text(site)
         if address:
             found.update({k: v for k, v in address.items() if v and not found.get(k)})
+    if not found.get("city"):
+        found.update(_locality_from_text(site) or {})
     country = found.get("country") or country or _country_from_address(found)
 
     raw_phone = found.pop("telephone", None)
@@ -125,10 +153,15 @@ def extract_identity(site: SiteText | Iterable[Page]) -> Identity:
         country = phonenumbers.region_code_for_number(phonenumbers.parse(phone))
     found["country"] = country
 
-    name = found.pop("name", None) or _name_from_titles(pages)
+    name = found.pop("name", None) or _site_name(pages) or _name_from_titles(pages)
+    if name:
+        name = _without_place(name, found.get("city"))
+    structured_page = found.pop("structured_page", None)
     address_evidence = found.pop("address_evidence", None) or _evidence_for(
         site, found.get("street_address")
     )
+    if address_evidence is None and structured_page and found.get("street_address"):
+        address_evidence = Evidence(structured_page, found["street_address"], structured=True)
     return Identity(
         name=_clean(name),
         phone=phone,
@@ -172,11 +205,12 @@ def _structured_business(pages: list[Page]) -> dict[str, Any] | None:
             if any(_BUSINESS_TYPES.search(t) for t in types) and (
                 item.get("address") or item.get("telephone")
             ):
-                candidates.append(item)
+                candidates.append((item, page.url))
     if not candidates:
         return None
-    item = max(candidates, key=lambda i: bool(i.get("address")) + bool(i.get("telephone")))
-    found: dict[str, Any] = {"name": _text(item.get("name")), "telephone": _text(item.get("telephone"))}
+    item, page_url = max(candidates, key=lambda c: bool(c[0].get("address")) + bool(c[0].get("telephone")))
+    found: dict[str, Any] = {"name": _text(item.get("name")), "telephone": _text(item.get("telephone")),
+                             "structured_page": page_url}
     address = item.get("address")
     if isinstance(address, list):
         address = address[0] if address else None
@@ -233,26 +267,21 @@ def _country_code(value: str | None) -> str | None:
 def _phone(
     site: SiteText, structured: str | None, country: str | None
 ) -> tuple[str | None, Evidence | None]:
-    """schema.org's number, else the most linked ``tel:`` number, else the most shown one.
+    """schema.org's number, else the number most linked (``tel:``) and shown across the pages.
     The evidence is the first sentence showing the chosen number."""
     region = country or "US"
-    number = _e164(structured, region)
-    if not number:
-        tel_numbers = Counter(
-            n for page in site.pages for raw in page.page.tel_links if (n := _e164(raw, region))
-        )
-        number = tel_numbers.most_common(1)[0][0] if tel_numbers else None
-    shown: Counter[str] = Counter()
+    votes = Counter(
+        n for page in site.pages for raw in page.page.tel_links if (n := _e164(raw, region))
+    )
     evidence: dict[str, Evidence] = {}
     for line in site.lines_matching(_PHONE_LIKE):
         text = site.lines[line]
         for match in phonenumbers.PhoneNumberMatcher(text, region, leniency=phonenumbers.Leniency.VALID):
             formatted = phonenumbers.format_number(match.number, phonenumbers.PhoneNumberFormat.E164)
-            shown[formatted] += len(site.line_pages[line])
+            votes[formatted] += len(site.line_pages[line])
             if formatted not in evidence:
                 evidence[formatted] = _evidence_at(site, line, match.start)
-    if not number and shown:
-        number = shown.most_common(1)[0][0]
+    number = _e164(structured, region) or (votes.most_common(1)[0][0] if votes else None)
     return number, evidence.get(number) if number else None
 
 
@@ -306,6 +335,19 @@ def _address_from_text(site: SiteText) -> dict[str, Any] | None:
     return first[seen.most_common(1)[0][0]]
 
 
+def _locality_from_text(site: SiteText) -> dict[str, str] | None:
+    """City and state shown without a street ("Fresno, California"), the most shown one."""
+    seen: Counter[tuple[str, str]] = Counter()
+    for line in site.lines_matching(_CITY_STATE):
+        for match in _CITY_STATE.finditer(site.lines[line]):
+            region = _US_STATES.get(match["state"].lower(), match["state"].upper())
+            seen[match["city"], region] += len(site.line_pages[line])
+    if not seen:
+        return None
+    city, region = seen.most_common(1)[0][0]
+    return {"city": city, "region": region, "country_hint": "US"}
+
+
 def _country_from_address(found: dict[str, Any]) -> str | None:
     return found.pop("country_hint", None)
 
@@ -321,15 +363,45 @@ def _country_from_urls(pages: list[Page]) -> str | None:
 
 # -- name and evidence -----------------------------------------------------------------------
 
+def _site_name(pages: list[Page]) -> str | None:
+    """og:site_name or a schema.org WebSite's name, as the site names itself."""
+    for page in pages:
+        for item in page.structured:
+            if "WebSite" in _types(item) and (name := _text(item.get("name"))):
+                return name
+    return None
+
+
 def _name_from_titles(pages: list[Page]) -> str | None:
-    if not pages:
-        return None
-    home = min(pages, key=lambda p: (len(urlsplit(p.url).path.strip("/")), p.url))
-    parts = [p.strip() for p in _TITLE_SEPARATORS.split(home.title or "") if p.strip()]
+    """The title part that most page titles contain ("Microneedling | Lumen Dermatology", "FAQ |
+    Lumen Dermatology"): the clinic's name, rather than a page's ("Home", "Inicio")."""
+    titles = [f" {_fold(page.title)} " for page in pages if page.title]
+    parts = list(dict.fromkeys(
+        part.strip() for page in pages for part in _TITLE_SEPARATORS.split(page.title or "")
+        if part.strip()))
     if not parts:
         return None
-    named = [p for p in parts if _BUSINESS_WORDS.search(p) and p.lower() not in ("home", "welcome")]
-    return (named[-1] if len(named) > 1 and len(named[0].split()) > 6 else (named or parts)[0])
+    shown = {part: sum(f" {_fold(part)} " in title for title in titles) for part in parts}
+    return max(parts, key=lambda part: (
+        shown[part], bool(_BUSINESS_WORDS.search(part)), not _PLACE.fullmatch(part),
+        len(part.split()), -parts.index(part)))
+
+
+def _fold(text: str) -> str:
+    return " ".join(re.sub(r"[\W_]+", " ", text.casefold()).split())
+
+
+def _without_place(name: str, city: str | None) -> str:
+    """The name without the place titles add: "Lumen Dermatology, Austin TX" → "Lumen
+    Dermatology"; "Glow Day Spa Fresno" → "Glow Day Spa" (but "Aesthetics of Chattanooga")."""
+    head, _, tail = name.rpartition(",")
+    if head and len(tail.split()) <= _PLACE_WORDS:
+        name = head.strip()
+    if city and name.lower().endswith(" " + city.lower()):
+        rest = name[: -len(city)].rstrip()
+        if len(rest.split()) >= 2 and rest.split()[-1].lower() not in ("of", "in", "at", "de"):
+            name = rest
+    return name
 
 
 def _evidence_for(site: SiteText, fragment: str | None) -> Evidence | None:

@@ -84,6 +84,9 @@ class Assessment:
         return sum(1 for v in self.verdicts if v.met and _WEIGHTS[v.criterion] >= 0)
 
 
+# The rule of a verdict whose quote is a schema.org value, not a sentence of the visible text.
+STRUCTURED_EVIDENCE_RULE = "schema.org address and phone (quoted from the page's schema.org data)"
+
 _WEIGHTS = {c.id: c.weight for c in CRITERIA}
 POSITIVE_CRITERIA = sum(1 for c in CRITERIA if c.weight >= 0)
 
@@ -348,6 +351,8 @@ def _contact_verdict(identity: Identity) -> Verdict:
     rule = "schema.org address and phone" if identity.source == "schema.org" else "address and phone in text"
     if evidence is None:
         return Verdict("contact_info", True, None, None, rule)
+    if evidence.structured:
+        rule = STRUCTURED_EVIDENCE_RULE
     return Verdict("contact_info", True, evidence.page_url, evidence.quote, rule)
 
 
