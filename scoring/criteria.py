@@ -82,6 +82,8 @@ class Rule:
     name: str
     pattern: str
     case_sensitive: bool = False
+    # The sentence must also say this (a family that counts only in company: "PRP" applied).
+    also: str | None = None
 
     def compile(self) -> Pattern:
         return Pattern(self.pattern, self.case_sensitive)
@@ -112,8 +114,8 @@ class Criterion:
     from_articles: bool = True
 
 
-def R(name: str, pattern: str, case_sensitive: bool = False) -> Rule:
-    return Rule(name, pattern, case_sensitive)
+def R(name: str, pattern: str, case_sensitive: bool = False, also: str | None = None) -> Rule:
+    return Rule(name, pattern, case_sensitive, also)
 
 
 # Shared by anesthesia and the numbing step of procedure_described.
@@ -244,11 +246,9 @@ CRITERIA: tuple[Criterion, ...] = (
         (
             R("serum", r"\bserums?\b"),
             # Other actives count when the sentence puts them on the skin or with the needling.
-            R("actives applied",
-              r"(?:" + _ACTIVES + r")[^.]{0,100}\b(?:appl|combin|pair|add[\s\-]?on|infus|worked\s+in"
-              r"|driven|enhanc|boost|amplif)\w*|\b(?:appl|combin|pair|add[\s\-]?on|infus|enhanc|boost"
-              r"|support)\w*[^.]{0,100}(?:" + _ACTIVES + r")|(?:" + MICRONEEDLING + r")[^.]{0,100}(?:"
-              + _ACTIVES + r")|(?:" + _ACTIVES + r")[^.]{0,100}(?:" + MICRONEEDLING + r")"),
+            R("actives applied", _ACTIVES,
+              also=r"\b(?:appl|combin|pair|add[\s\-]?on|infus|worked\s+in|driven|enhanc|boost|amplif"
+                   r"|support)\w*|" + MICRONEEDLING),
             R("mask", r"\bmasks?\b|\bmasque\b"),
         ),
         # A product sold or recommended for home use is not part of the treatment.
@@ -323,10 +323,9 @@ CRITERIA: tuple[Criterion, ...] = (
         "Side effects, risks or downtime are disclosed.",
         (
             R("named effect",
-              r"\bredness|\bred\b|\bswelling|\bswollen|\bbruis\w*|\bpinpoint\s+bleeding|\bbleeding"
-              r"|\bpeeling|\bflaking|(?<!active\s)(?<!active\sskin\s)\binfections?\b|\birritation"
-              r"|\btightness|\bsunburn|\bpink(?:ness)?\b|\bscabbing|\bdryness|\bitch\w*"
-              r"|\bhyperpigmentation\s+risk|\bsensitivity"),
+              r"\b(?:redness|red|swelling|swollen|bruis\w*|pinpoint\s+bleeding|bleeding|peeling|flaking"
+              r"|(?<!active\s)(?<!active\sskin\s)infections?|irritation|tightness|sunburn|pink(?:ness)?"
+              r"|scabbing|dryness|itch\w*|hyperpigmentation\s+risk|sensitivity)\b"),
             R("downtime duration",
               r"\b(?:downtime|recovery)\b[^.]{0,40}\b\d+\s*(?:[\-–]|to)?\s*\d*\s*(?:hours?|days?)"
               r"|\b\d+\s*(?:[\-–]|to)?\s*\d*\s*(?:hours?|days?)\s+of\s+(?:downtime|recovery)"),
@@ -363,17 +362,17 @@ CRITERIA: tuple[Criterion, ...] = (
               r"\b(?:across|over)\s+(?:the\s+|your\s+)?(?:skin|face|area|treatment\s+area|surface)"
               r"|\b(?:glide[sd]?|pass(?:es|ed)?|move[sd]?|roll(?:s|ed)?|guides?)\b[^.]{0,40}\b(?:in\s+)?"
               r"(?:sections?|patterns?|passes|cross[\s\-]hatch\w*)"),
-            R("serum applied",
-              r"(?:" + _ACTIVES + r")[^.]{0,100}\b(?:appl\w+|worked\s+in|infused|paired|combined|driven)"
-              r"|\b(?:appl\w+|paired\s+with|combin\w+|infus\w+|support\s+every)\b[^.]{0,100}(?:"
-              + _ACTIVES + r")"),
+            R("serum applied", _ACTIVES,
+              also=r"\b(?:appl\w+|worked\s+in|infused|paired|combin\w+|driven|support\s+every)\b"),
             R("mask", r"\bmask\b"),
-            R("session duration",
-              r"\b(?:takes?|lasts?|about|around|approximately|roughly|allow|duration|sessions?|treatments?"
-              r"|appointments?|procedures?)\W+(?:\w+\W+){0,4}?\d+\s*(?:[\-–]|to)?\s*\d*\s*"
-              r"(?:minutes?|mins?|hours?|hrs?)\b"
-              r"|\b\d+[\s\-]*(?:minute|min|hour)s?\s+(?:session|treatment|appointment|procedure|visit)"
-              r"|[$£€]\s?\d[^.]{0,20}\b\d+\s*(?:minutes?|mins?)\b"),
+            # A duration counts when the session is what it measures ("takes about 60 minutes",
+            # "45-minute treatment", "$245 · 45 minutes"), not "avoid makeup for 24 hours".
+            R("session duration", r"\b\d+\s*(?:[\-–]|to)?\s*\d*[\s\-]*(?:minutes?|mins?|hours?|hrs?)\b",
+              also=r"\b(?:takes?|lasts?|about|around|approximately|roughly|allow|duration|sessions?"
+                   r"|treatments?|appointments?|procedures?)\W+(?:\w+\W+){0,4}?\d+\s*(?:[\-–]|to)?\s*\d*\s*"
+                   r"(?:minutes?|mins?|hours?|hrs?)\b"
+                   r"|\b\d+[\s\-]*(?:minute|min|hour)s?\s+(?:session|treatment|appointment|procedure|visit)"
+                   r"|[$£€]\s?\d[^.]{0,20}\b\d+\s*(?:minutes?|mins?)\b"),
         ),
         min_distinct_rules=2,
     ),

@@ -25,9 +25,10 @@ except ImportError:  # pragma: no cover - depends on the Python version
 _MIN_CUE = 2  # shorter literals (a comma, one letter) would select nearly every line
 
 
-def cues(pattern: str, flags: int = 0) -> frozenset[str] | None:
-    """Strings of which every match of ``pattern`` contains at least one, or None; casefolded
-    when the pattern ignores case."""
+def cues(pattern: str, flags: int = 0) -> tuple[frozenset[str], ...] | None:
+    """Sets of strings such that every match of ``pattern`` contains one string of each set, or
+    None; casefolded when the pattern ignores case. ``micro[\\s-]?needl`` gives
+    ({"micro"}, {"needl"}): a line must hold both to be worth the regular expression."""
     if _p is None:
         return None
     try:
@@ -35,12 +36,21 @@ def cues(pattern: str, flags: int = 0) -> frozenset[str] | None:
     except Exception:  # noqa: BLE001 - any parser surprise means: no cues, scan every line
         return None
     fold = str.casefold if flags & re.IGNORECASE else str
-    found = _sequence(list(parsed), fold)
-    return frozenset(found) if found else None
+    options = _options(list(parsed), fold)
+    return tuple(frozenset(option) for option in options) or None
 
 
 def _sequence(items: list[tuple[Any, Any]], fold: Any) -> set[str] | None:
-    """Best cue set of a sequence: any literal run, or any required group, must occur."""
+    """Best cue set of a sequence: the most selective of its options."""
+    options = _options(items, fold)
+    if not options:
+        return None
+    # The one whose shortest cue is longest, then the fewest cues.
+    return max(options, key=lambda cue_set: (min(map(len, cue_set)), -len(cue_set)))
+
+
+def _options(items: list[tuple[Any, Any]], fold: Any) -> list[set[str]]:
+    """Every cue set of a sequence: each literal run, and each required group, must occur."""
     options: list[set[str]] = []
     run: list[str] = []
 
@@ -67,10 +77,7 @@ def _sequence(items: list[tuple[Any, Any]], fold: Any) -> set[str] | None:
         if inner:
             options.append(inner)
     end_run()
-    if not options:
-        return None
-    # The most selective option: the one whose shortest cue is longest, then the fewest cues.
-    return max(options, key=lambda cue_set: (min(map(len, cue_set)), -len(cue_set)))
+    return options
 
 
 def _branches(branches: list[Any], fold: Any) -> set[str] | None:

@@ -38,7 +38,11 @@ _SENTENCE_WORDS = 6  # fewer words, or a heading, makes weak evidence
 _LIST_ITEMS, _LIST_ITEM_WORDS = 8, 25  # how far back a list's lead-in line is looked for
 _CONTENT_TOPIC_MENTIONS = 3  # mentions of microneedling that make a page about it
 
-_RULES = {c.id: [(rule.name, rule.compile()) for rule in c.rules] for c in CRITERIA}
+_RULES = {
+    c.id: [(rule.name, rule.compile(), re.compile(rule.also, re.IGNORECASE) if rule.also else None)
+           for rule in c.rules]
+    for c in CRITERIA
+}
 _REQUIRES = {c.id: re.compile(c.requires, re.IGNORECASE) for c in CRITERIA if c.requires}
 _UNLESS = {c.id: re.compile(c.unless, re.IGNORECASE) for c in CRITERIA if c.unless}
 
@@ -131,19 +135,18 @@ class _Reading:
         """A page whose own text is mostly about microneedling is a microneedling page, whatever
         its URL ("scar-treatment", "acne-scarring"). Menus and footers do not count."""
         text = self.text
-        mentions: dict[str, list[int]] = {}
-        for topic, pattern in ((MICRONEEDLING_TOPIC, _MICRONEEDLING), (OTHER_TOPIC, _OTHER)):
-            counts = [0] * len(text.lines)
-            for line, _ in text.find(pattern):
-                counts[line] += 1
-            mentions[topic] = counts
+        mn_mentions: dict[int, int] = {}
+        for line, _ in text.find(_MICRONEEDLING):
+            mn_mentions[line] = mn_mentions.get(line, 0) + 1
         for number, page in enumerate(text.pages):
             if self.page_topics[number] is not GENERAL_TOPIC:
                 continue
             own = [line for line in page.lines if not text.is_boilerplate(line)]
-            mn = sum(mentions[MICRONEEDLING_TOPIC][line] for line in own)
-            other = sum(mentions[OTHER_TOPIC][line] for line in own)
-            if mn >= _CONTENT_TOPIC_MENTIONS and mn >= 2 * other:
+            mn = sum(mn_mentions.get(line, 0) for line in own)
+            if mn < _CONTENT_TOPIC_MENTIONS:
+                continue
+            other = sum(len(_OTHER.regex.findall(text.lines[line])) for line in own)
+            if mn >= 2 * other:
                 self.page_topics[number] = MICRONEEDLING_TOPIC
 
     def own_topic(self, key: SentenceKey) -> str | None:
@@ -286,7 +289,7 @@ def _judge(criterion: Criterion, reading: _Reading) -> Verdict:
     best: tuple[tuple[int, ...], int, SentenceKey, str] | None = None
     steps: dict[int, dict[SentenceKey, set[str]]] = {}
     denied = False
-    for rule_name, pattern in _RULES[criterion.id]:
+    for rule_name, pattern, also in _RULES[criterion.id]:
         judged: set[SentenceKey] = set()
         for line, match in text.find(pattern):
             key = (line, text.sentence_at(line, match.start()))
@@ -298,7 +301,9 @@ def _judge(criterion: Criterion, reading: _Reading) -> Verdict:
             if status == _DENIED and criterion.denial_wins and _DENIAL.search(sentence):
                 denied = denied or any(reading.in_scope(page, key, criterion.scope)
                                        for page in reading.pages_of(line))
-            if status != _STATED or (unless and unless.search(sentence)):
+            if status != _STATED or (unless and unless.search(sentence)) or (
+                also and not also.search(sentence)
+            ):
                 continue
             for page in reading.pages_of(line):
                 if not reading.in_scope(page, key, criterion.scope) or (

@@ -112,8 +112,13 @@ class SiteText:
         if pattern.cues is None:
             candidates: Iterable[int] = range(len(self.lines))
         else:
-            candidates = sorted({line for cue in pattern.cues
-                                 for line in self.lines_with(cue, pattern.case_sensitive)})
+            found: set[int] | None = None
+            for cue_set in pattern.cues:
+                lines = {line for cue in cue_set for line in self.lines_with(cue, pattern.case_sensitive)}
+                found = lines if found is None else found & lines
+                if not found:
+                    return
+            candidates = sorted(found or ())
         regex, lines = pattern.regex, self.lines
         for line_id in candidates:
             for match in regex.finditer(lines[line_id]):
