@@ -93,12 +93,18 @@ def _branches(branches: list[Any], fold: Any) -> set[str] | None:
 class Pattern:
     """A compiled regular expression with the cues that let a scan skip lines."""
 
-    __slots__ = ("case_sensitive", "cues", "regex", "source")
+    __slots__ = ("case_sensitive", "cues", "folded", "regex", "source")
 
     def __init__(self, source: str, case_sensitive: bool = False) -> None:
         flags = 0 if case_sensitive else re.IGNORECASE
         self.source = source
         self.case_sensitive = case_sensitive
+        # Python's re drops its literal-prefix search for case-insensitive patterns. A pattern
+        # that spells its letters in lower case finds the same matches, case-sensitively and
+        # faster, in casefolded text that kept its offsets.
+        letters = re.sub(r"\\.", "", source)
+        self.folded = (re.compile(source) if not case_sensitive and letters == letters.casefold()
+                       else None)
         self.regex = re.compile(source, flags)
         self.cues = cues(source, flags)
 

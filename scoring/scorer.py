@@ -26,7 +26,7 @@ from scoring.criteria import (
 from scoring.identity import Identity, extract_identity
 from scoring.pages import Page
 from scoring.patterns import Pattern
-from scoring.site import SiteText
+from scoring.site import Match, SiteText
 
 _MICRONEEDLING = Pattern(MICRONEEDLING)
 _OTHER = Pattern(OTHER_TREATMENTS)
@@ -248,7 +248,7 @@ class _Reading:
             return self.topic(page, key) != OTHER_TOPIC
         return True
 
-    def statement(self, key: SentenceKey, match: re.Match[str], negatable: bool) -> str:
+    def statement(self, key: SentenceKey, match: Match, negatable: bool) -> str:
         """STATED, or why the sentence does not state the match: a question, hearsay, denied."""
         sentence = self.text.sentences(key[0])[key[1]]
         line = self.text.lines[key[0]]

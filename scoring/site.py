@@ -30,6 +30,27 @@ _ARTICLE_PATH = re.compile(r"/(?:blog|news|articles?|posts?|journal|press|storie
 _SECTION_HEADING_WORDS = 8
 
 
+class _Shifted:
+    """A match in the folded site text, with offsets relative to its line."""
+
+    __slots__ = ("_match", "_offset")
+
+    def __init__(self, match: re.Match[str], offset: int) -> None:
+        self._match, self._offset = match, offset
+
+    def start(self) -> int:
+        return self._match.start() - self._offset
+
+    def end(self) -> int:
+        return self._match.end() - self._offset
+
+    def span(self) -> tuple[int, int]:
+        return self.start(), self.end()
+
+
+Match = re.Match[str] | _Shifted
+
+
 @dataclass
 class SitePage:
     page: Page
@@ -74,11 +95,14 @@ class SiteText:
                                                   initial=0))
         self._folded = folded
         self._joined = joined
+        # Every line keeps its offsets when folded: case-insensitive patterns can run as their
+        # faster case-sensitive twins on the folded lines.
+        self._aligned = self._folded_starts is self._starts
         self._cue_lines: dict[tuple[str, bool], list[int]] = {}
         self._sentences: dict[int, list[Sentence]] = {}
         self._offsets: dict[int, list[int]] = {}
         self._headings: dict[int, bool] = {}
-        self._found: dict[tuple[str, bool], list[tuple[int, re.Match[str]]]] = {}
+        self._found: dict[tuple[str, bool], list[tuple[int, Match]]] = {}
 
     # -- finding -----------------------------------------------------------------------------
 
@@ -100,7 +124,7 @@ class SiteText:
             self._cue_lines[cue, case_sensitive] = found
         return found
 
-    def find(self, pattern: Pattern) -> list[tuple[int, re.Match[str]]]:
+    def find(self, pattern: Pattern) -> list[tuple[int, Match]]:
         """Every match of the pattern, as (line id, match within that line), in line order."""
         key = (pattern.source, pattern.case_sensitive)
         found = self._found.get(key)
@@ -108,7 +132,7 @@ class SiteText:
             found = self._found[key] = list(self._find(pattern))
         return found
 
-    def _find(self, pattern: Pattern) -> Iterator[tuple[int, re.Match[str]]]:
+    def _find(self, pattern: Pattern) -> Iterator[tuple[int, Match]]:
         if pattern.cues is None:
             candidates: Iterable[int] = range(len(self.lines))
         else:
@@ -119,9 +143,16 @@ class SiteText:
                 if not found:
                     return
             candidates = sorted(found or ())
-        regex, lines = pattern.regex, self.lines
+        lines, starts = self.lines, self._starts
+        if pattern.folded is not None and self._aligned:
+            regex, folded = pattern.folded, self._folded
+            for line_id in candidates:
+                start = starts[line_id]
+                for match in regex.finditer(folded, start, start + len(lines[line_id])):
+                    yield line_id, _Shifted(match, start)
+            return
         for line_id in candidates:
-            for match in regex.finditer(lines[line_id]):
+            for match in pattern.regex.finditer(lines[line_id]):
                 yield line_id, match
 
     def lines_matching(self, regex: re.Pattern[str]) -> list[int]:
