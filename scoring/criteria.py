@@ -201,8 +201,9 @@ CRITERIA: tuple[Criterion, ...] = (
               r"(?:experience|expertise|practice|practicing|business|serving|the\s+(?:industry|field))"
               r"|\b(?:a|one|two|three|over\s+a)\s+decades?\s+of\s+(?:\w+\s+)?(?:experience|expertise"
               r"|practice)"
-              r"|\b(?:practi[cs]\w*|serv(?:ing|ed)|work(?:ing|ed)|treat(?:ing|ed)|perform(?:ing|ed)"
-              r"|been\s+\w+ing|in\s+business|in\s+the\s+(?:industry|field))\s+(?:\w+\s+){0,4}?"
+              r"|\b(?:practi[cs]\w*|serv(?:ing|ed)|treat(?:ing|ed)|perform(?:ing|ed)"
+              r"|been\s+(?:practi[cs]ing|working|treating|serving|performing)|in\s+business"
+              r"|in\s+the\s+(?:industry|field))\s+(?:\w+\s+){0,4}?"
               r"(?:for|over)\s+(?:over\s+|more\s+than\s+)?" + _NUMBER + r"\+?\s*(?:years|decades)\b"),
             R("founding year",
               r"\b(?:est\.?|established|founded|opened|opening|started|began|launched)(?:\s+\w+){0,3}?"

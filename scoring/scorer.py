@@ -318,8 +318,10 @@ def _judge(criterion: Criterion, reading: _Reading) -> Verdict:
                 if criterion.min_distinct_rules > 1:
                     steps.setdefault(page, {}).setdefault(key, set()).add(rule_name)
                     continue
-                rank = (reading.kind[page], reading.weak(key), reading.rank[page],
-                        text.pages[page].first_position[line], key[1])
+                # A sentence that names microneedling itself beats one that inherits the topic.
+                rank = (reading.kind[page], reading.weak(key),
+                        criterion.scope == TREATMENT and reading.own_topic(key) != MICRONEEDLING_TOPIC,
+                        reading.rank[page], text.pages[page].first_position[line], key[1])
                 if best is None or rank < best[0]:
                     best = (rank, page, key, rule_name)
                 break
