@@ -31,7 +31,9 @@ _SKIPPED = frozenset(
 _BLOCKS = frozenset(
     ["p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "td", "th", "tr", "section", "article", "header", "footer", "nav", "br", "address", "blockquote", "dt", "dd", "figcaption", "label", "pre", "main", "aside", "form", "table", "ul", "ol", "dl", "hr", "caption", "summary", "details", "fieldset", "legend", "figure"]
 )
-_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
+# Only text nobody can reveal is skipped. Content styled display:none is kept: on real sites it
+# is the collapsed accordion, the inactive tab, the "read more" of a post that a patient opens.
+_HIDDEN_STYLE = re.compile(r"visibility\s*:\s*hidden", re.IGNORECASE)
 _SPACE = re.compile(r"\s+")
 _MAX_LINKS = 2000
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*>")

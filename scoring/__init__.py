@@ -6,12 +6,13 @@ Knows nothing of Scrapy, SQLite or Datasette.
 from scoring.criteria import CRITERIA, CRITERIA_BY_ID, Criterion
 from scoring.identity import Identity, extract_identity
 from scoring.pages import Page
-from scoring.scorer import POSITIVE_CRITERIA, Assessment, Verdict, assess
+from scoring.scorer import POSITIVE_CRITERIA, STRUCTURED_EVIDENCE_RULE, Assessment, Verdict, assess
 
 __all__ = [
     "CRITERIA",
     "CRITERIA_BY_ID",
     "POSITIVE_CRITERIA",
+    "STRUCTURED_EVIDENCE_RULE",
     "Assessment",
     "Criterion",
     "Identity",

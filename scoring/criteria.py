@@ -14,28 +14,29 @@ Scopes
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+
+from scoring.patterns import Pattern
 
 SITE, TREATMENT, CARE = "site", "treatment", "care"
 
 # Forms of microneedling named in the contract, with spelling variants.
 MICRONEEDLING = (
-    r"micro[\s\-]?needl\w*|collagen[\s\-]induction|derma[\s\-]?pen\w*|skin[\s\-]?pen\w*"
+    r"\b(?:micro[\s\-]?needl\w*|collagen[\s\-]induction|derma[\s\-]?pen\w*|skin[\s\-]?pen\w*"
     r"|rejuva[\s\-]?pen\w*|eclipse\s+micro[\s\-]?pen|micro[\s\-]?pen\b|morpheus[\s\-]?8"
-    r"|\bvivace\b|\bpotenza\b|secret\s*(?:rf|pro)\b|\bsylfirm\b|\bexion\b|\bgenius\s+rf\b"
-    r"|fractional\s+(?:rf|radio[\s\-]?frequency)|dermaroll\w*|\bcit\b(?=\s+treatment)"
+    r"|vivace\b|potenza\b|secret\s*(?:rf|pro)\b|sylfirm\b|exion\b|genius\s+rf\b"
+    r"|fractional\s+(?:rf|radio[\s\-]?frequency)|dermaroll\w*|cit\b(?=\s+treatment))"
 )
 
 # Other treatments: a sentence (or section, or page) about these is not about microneedling.
 OTHER_TREATMENTS = (
-    r"laser|\bipl\b|botox|dysport|xeomin|daxxify|neurotoxin|anti[\s\-]wrinkle\s+injection\w*"
+    r"\b(?:laser|ipl\b|botox|dysport|xeomin|daxxify|neurotoxin|anti[\s\-]wrinkle\s+injection\w*"
     r"|filler\w*|juvederm|restylane|sculptra|radiesse|kybella|fat[\s\-]dissolv\w*"
-    r"|chemical\s+peel\w*|\bpeels?\b|hydra\s?facial\w*|dermaplan\w*|microdermabrasion"
+    r"|chemical\s+peel\w*|peels?\b|hydra\s?facial\w*|dermaplan\w*|microdermabrasion"
     r"|coolsculpt\w*|emsculpt\w*|tattoo\s+removal|hair\s+removal|wax(?:ing)?\b|lash\w*|brows?\b"
-    r"|thread\s+lift\w*|\bpdo\b|ultherapy|hifu|tattoo\w*|teeth\s+whitening|iv\s+therapy"
-    r"|weight\s+loss|semaglutide|tirzepatide|hormone\s+therapy|\bhrt\b|injectables?|massage"
-    r"|cryo\w*|spray\s+tan\w*|lip\s+flip|sclerotherapy"
+    r"|thread\s+lift\w*|pdo\b|ultherapy|hifu|tattoo\w*|teeth\s+whitening|iv\s+therapy"
+    r"|weight\s+loss|semaglutide|tirzepatide|hormone\s+therapy|hrt\b|injectables?|injections?|massage"
+    r"|cryo\w*|spray\s+tan\w*|lip\s+flip|sclerotherapy)"
 )
 
 # Statements that speak for the whole practice ("all our treatments", "every patient").
@@ -45,19 +46,33 @@ SITE_WIDE = (
     r"|\bour\s+(?:clinic|practice|med\s?spa|team)\s+(?:only\s+)?uses?\b"
 )
 
-# A match preceded closely by one of these is denied, not stated.
+# A match preceded closely by one of these is denied, not stated. Apostrophes may be curly.
 NEGATION = (
-    r"\b(?:not|no|never|without|nor|neither|cannot|can't|won't|don't|doesn't|didn't|isn't"
-    r"|aren't|wasn't|do\s+not|does\s+not|did\s+not|free\s+of|zero)\b|n't\b"
+    r"\b(?:not|no|never|without|nor|neither|cannot|free\s+of|zero|none)\b"
+    r"|n['’]t\b"
 )
 
-# Sentences that report what others do or say, rather than what this clinic does.
+# Sentences that report what others do or say, rather than what this clinic does. The rest of
+# the paragraph after such a sentence reports too ("It describes…").
 HEARSAY = (
-    r"\b(?:some|other|many|most)\s+(?:clinics|providers|practitioners|spas|salons|people"
-    r"|practices)\b|\baccording\s+to\b|\bmagazine\b|\bstud(?:y|ies)\s+(?:show|found|suggest)"
-    r"|\bresearch(?:ers)?\s+(?:show|found|suggest)|\bat[\s\-]home\b|\bhome[\s\-]use\b"
-    r"|\bdiy\b"
+    r"\b(?:some|other|many|most)\s+(?:other\s+)?(?:clinics|providers|practitioners|spas|salons"
+    r"|practices|med\s?spas)\b|\baccording\s+to\b|\bmagazines?\b|\bstud(?:y|ies)\s+(?:show|found|suggest)"
+    r"|\bresearch(?:ers)?\s+(?:show|found|suggest)|\bat[\s\-]home\b|\bhome[\s\-]use\b|\bdiy\b"
+    r"|\b(?:the|this|that)\s+(?:article|feature|writer|author|story|piece|report|reporter|journalist)"
+    r"\s+(?:\w+\s+)?(?:reports?|describes?|lists?|says?|warns?|notes?|explains?|claims?|suggests?"
+    r"|quotes?|mentions?|advises?)\b"
 )
+
+# Words that make a person a physician, for "physician-led" (medical director, supervision).
+PHYSICIAN = (
+    r"\bdr\b\.?|\b(?-i:M\.D\.?|MD|D\.O\.|DO)\b|\bphysicians?\b|\bdoctors?\b|\bsurgeons?\b"
+    r"|\b(?:dermat|radi|anesthesi|anaesthesi|immun|ophthalm|gynec|gynaec|oncol|cardi|neur|gastroenter"
+    r"|endocrin|rheumat|ur)ologists?\b|\bmedical\s+doctor\b|\bplastic\s+surgeon\b|\binternist\b"
+)
+
+_A = r"['’]"  # straight or curly apostrophe
+_NUMBER = (r"(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty"
+           r"|thirty|forty|fifty)")
 
 
 @dataclass(frozen=True)
@@ -67,9 +82,11 @@ class Rule:
     name: str
     pattern: str
     case_sensitive: bool = False
+    # The sentence must also say this (a family that counts only in company: "PRP" applied).
+    also: str | None = None
 
-    def compile(self) -> re.Pattern[str]:
-        return re.compile(self.pattern, 0 if self.case_sensitive else re.IGNORECASE)
+    def compile(self) -> Pattern:
+        return Pattern(self.pattern, self.case_sensitive)
 
 
 @dataclass(frozen=True)
@@ -81,26 +98,45 @@ class Criterion:
     scope: str
     description: str
     rules: tuple[Rule, ...]
-    # A matching sentence must also match this (e.g. a contraindication must say "not treated").
+    # The sentence, or the lines around it that belong with it (the lead-in of a list, the other
+    # lines of a team card), must also match this (a contraindication must say "not treated").
     requires: str | None = None
     # A matching sentence that also matches this is not evidence (e.g. pre-care only).
     unless: str | None = None
     # Negation flips the meaning: "no side effects" is exactly what unrealistic_claims looks for.
     negatable: bool = True
+    # The clinic saying it does not do this ("we do not use numbing cream") outweighs passing
+    # mentions elsewhere on the site.
+    denial_wins: bool = False
     # procedure_described: how many distinct step rules must match on one page.
     min_distinct_rules: int = 1
-    extra: dict[str, str] = field(default_factory=dict)
+    # Whether the clinic's posts and articles count: a post about a trend is not an offer.
+    from_articles: bool = True
 
 
-def R(name: str, pattern: str, case_sensitive: bool = False) -> Rule:
-    return Rule(name, pattern, case_sensitive)
+def R(name: str, pattern: str, case_sensitive: bool = False, also: str | None = None) -> Rule:
+    return Rule(name, pattern, case_sensitive, also)
 
+
+# Shared by anesthesia and the numbing step of procedure_described.
+_NUMBING = (
+    r"\bnumb(?:ing|ed|s)?\b(?!ness)|\ban(?:a)?esthe(?:tic|sia|ti[sz]\w*)\w*|\blidocaine|\bbenzocaine"
+    r"|\btetracaine|\bemla\b|\bblt\s+cream|\bpliaglis|\bdesensiti[sz]\w*\s+(?:cream|gel|agent)"
+)
+# Shared by serum_or_mask and the serum step of procedure_described.
+_ACTIVES = (
+    r"\bserums?\b|\bhyaluronic\b|\bgrowth\s+factors?\b|\bPRP\b|\bplatelet[\s\-]rich\s+(?:plasma|fibrin)"
+    r"|\bPRF\b|\bexosomes?\b|\bpolynucleotides?\b|\bPN\b|\bPDRN\b|\bNCTF\b|\bpeptides?\b"
+    r"|\bbiologicals?\b|\bhydrating\s+gels?\b|\bactives\b|\bbooster\s+serum"
+)
 
 CRITERIA: tuple[Criterion, ...] = (
     Criterion(
         "offers_microneedling", "Offers microneedling", "relevance", 0, SITE,
         "The clinic performs microneedling (any form: SkinPen, Dermapen, PRP or RF microneedling…).",
         (R("names microneedling", MICRONEEDLING),),
+        unless=r"\b(?:no\s+longer|not|don" + _A + r"t|do\s+not|never)\s+(?:\w+\s+){0,2}(?:offer|provide|perform)",
+        from_articles=False,
     ),
     Criterion(
         "board_certified", "Board-certified practitioner", "practitioner", 10, SITE,
@@ -108,11 +144,11 @@ CRITERIA: tuple[Criterion, ...] = (
         (
             R("board-certified", r"\bboard[\s\-]+certifi\w*|\bboard\s+eligible\b"),
             R("certified by an American board",
-              r"(?:certified|diplomate)\s+(?:by|of)\s+the\s+american\s+(?:board|osteopathic\s+board)"),
-            R("NP board credential", r"\b(?:FNP|AGNP|ANP|PMHNP|WHNP|NP)-(?:BC|C)\b|\bANCC\b|\bAANP\b",
+              r"(?:certified|diplomate)\s+(?:by|of|with)\s+the\s+american\s+(?:board|osteopathic\s+board)"),
+            R("NP board credential", r"\b(?:FNP|AGNP|AGACNP|ANP|PMHNP|WHNP|NP)-(?:BC|C)\b|\bANCC\b|\bAANP\b",
               case_sensitive=True),
             R("fellow of a specialty academy",
-              r"\bF(?:AAD|ACS|AAFPRS)\b|\bfellow\s+of\s+the\s+american\s+(?:academy|college)"),
+              r"\bF(?:AAD|ACS|AAFPRS|ACOG|ACP)\b|\bfellow\s+of\s+the\s+american\s+(?:academy|college)"),
         ),
     ),
     Criterion(
@@ -121,15 +157,16 @@ CRITERIA: tuple[Criterion, ...] = (
         "esthetician…).",
         (
             R("credential after a name",
-              r"\b[A-Z][a-z]+(?:\s+[A-Z][a-z'\-]+)+,\s*(?:M\.?D\.?|D\.?O\.?|N\.?P\.?|F?NP(?:-[A-Z]+)?"
-              r"|APRN|DNP|MSN|BSN|R\.?N\.?|RGN|PA-C|LE|NMC|MBBS|MRCS|FRCS)\b", case_sensitive=True),
+              r"\b[A-Z][a-z]+(?:\s+[A-Z][a-z'\-]+)+,\s*(?:MD|M\.D\.?|DO|D\.O\.?|NP|N\.P\.?|FNP|APRN|DNP"
+              r"|MSN|BSN|RN|R\.N\.?|RGN|PA-C|PA|LE|LME|NMC|MBBS|MRCS|FRCS)\b", case_sensitive=True),
             R("licensed profession",
-              r"\b(?:licensed|registered|certified|board[\s\-]certified)\s+(?:medical\s+)?"
-              r"(?:a?esthetician|aesthetician|nurse|practitioner|physician|professional|provider)s?"),
+              r"\b(?:licensed|registered|certified|board[\s\-]certified)\s+(?:\w+\s+)?(?:medical\s+)?"
+              r"(?:a?esthetician|nurse|practitioner|physician|professional|provider|cosmetologist)s?"),
             R("profession title",
               r"\b(?:nurse\s+practitioner|registered\s+nurse|physician\s+assistant|nurse\s+injector"
-              r"|dermatologist|plastic\s+surgeon|medical\s+a?esthetician|a?esthetician|nurse\s+prescriber"
-              r"|physician)s?\b"),
+              r"|dermatologist|plastic\s+surgeon|medical\s+a?esthetician|master\s+a?esthetician"
+              r"|a?esthetician|nurse\s+prescriber|physician|aesthetic\s+nurse|cosmetic\s+nurse"
+              r"|ANCC\s+certified)s?\b"),
         ),
         unless=r"\bask\s+(?:your|a)\s+(?:doctor|dermatologist|physician)\b|\bconsult\s+(?:your|a)\s+",
     ),
@@ -138,38 +175,52 @@ CRITERIA: tuple[Criterion, ...] = (
         "A physician (MD, DO, or a medical doctor titled Dr.) leads, owns or supervises the practice.",
         (
             R("physician-supervised",
-              r"\b(?:physician|doctor|surgeon|dermatologist)[\s\-]+(?:supervised|led|owned|directed|run)\b"),
-            R("medical director", r"\bmedical\s+director\b"),
+              r"\b(?:physician|doctor|surgeon|dermatologist|md)[\s\-]+(?:supervised|led|owned|directed"
+              r"|run|founded|overseen)\b"),
+            R("medical director", r"\bmedical\s+direct(?:or|ion)\b"),
             R("under a physician's supervision",
-              r"\b(?:under|with)\s+(?:the\s+)?(?:direct\s+|close\s+)?(?:supervision|direction|oversight"
-              r"|care)\s+of\s+(?:a\s+|our\s+|the\s+)?(?:board[\s\-]certified\s+)?(?:physician|doctor"
-              r"|medical\s+doctor|dermatologist|plastic\s+surgeon|surgeon|dr\.)"
-              r"|\b(?:supervised|overseen|led|founded|owned)\s+by\s+(?:a\s+|our\s+)?(?:board[\s\-]"
-              r"certified\s+)?(?:physician|doctor|dermatologist|plastic\s+surgeon|dr\.)"
-              r"|\bmedical\s+doctor'?s\s+supervision"),
+              r"\b(?:under|with)\s+(?:the\s+)?(?:\w+\s+){0,2}(?:supervision|direction|oversight|guidance"
+              r"|delegation)\b|\b(?:supervised|overseen|directed|led|founded|owned)\s+by\b"
+              r"|\bmedical\s+doctor" + _A + r"?s?\s+supervision"),
+            R("supervising physician",
+              r"\b(?:supervising|overseeing|collaborating|delegating)\s+(?:physician|doctor|md"
+              r"|dermatologist|surgeon)"),
             R("physician founder",
-              r"\b(?:founded|owned|led)\s+by\s+Dr\.|\bDr\.\s+[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?,?\s+"
-              r"(?:M\.?D|D\.?O)\b[^.]*\b(?:founder|owner|leads|director)", case_sensitive=True),
+              r"\bDr\.?\s+[A-Z][\w'’\-]+(?:\s+[A-Z][\w'’\-]+)?(?:,?\s+(?:MD|DO|M\.D\.|D\.O\.))?,?\s+"
+              r"(?:\w+\s+)?(?:founded|co-founded|founder|owns|owner|opened|established|leads|directs"
+              r"|oversees|supervises)\b", case_sensitive=True),
         ),
-        # A nurse practitioner called medical director is not a physician.
-        requires=r"\b(?:dr\.|m\.?d\.?|d\.?o\.?|physician|doctor|dermatologist|surgeon)\b",
+        requires=PHYSICIAN,
     ),
     Criterion(
         "experience", "Stated experience", "practitioner", 5, SITE,
         "Years of practice, a founding year or a number of treatments is stated.",
         (
             R("years of experience",
-              r"\b(?:\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen"
-              r"|twenty|thirty)\+?\s*(?:years?|yrs|decades?)\b(?!\s+old)"),
+              r"\b" + _NUMBER + r"\+?\s*(?:years?|yrs|decades?)\s+(?:of\s+|in\s+)?(?:\w+\s+){0,2}?"
+              r"(?:experience|expertise|practice|practicing|business|serving|the\s+(?:industry|field))"
+              r"|\b(?:a|one|two|three|over\s+a)\s+decades?\s+of\s+(?:\w+\s+)?(?:experience|expertise"
+              r"|practice)"
+              r"|\b(?:practi[cs]\w*|serv(?:ing|ed)|treat(?:ing|ed)|perform(?:ing|ed)"
+              r"|been\s+(?:practi[cs]ing|working|treating|serving|performing)|in\s+business"
+              r"|in\s+the\s+(?:industry|field))\s+(?:\w+\s+){0,4}?"
+              r"(?:for|over)\s+(?:over\s+|more\s+than\s+)?" + _NUMBER + r"\+?\s*(?:years|decades)\b"),
             R("founding year",
-              r"\b(?:since|est\.?|established(?:\s+in)?|founded(?:\s+in)?|opened(?:\s+in)?|serving"
-              r"[\w\s]{0,30}\s+since)\s+(?:19|20)\d\d\b"),
+              r"\b(?:est\.?|established|founded|opened|opening|started|began|launched)(?:\s+\w+){0,3}?"
+              r"\s+(?:in\s+)?(?:19|20)\d\d\b"
+              r"|(?:^|[.!]\s+|\b(?:serving|serve|open|opened|operating|in\s+business|practi[cs]\w*"
+              r"|provid\w*|offer\w*|perform\w*|helping|caring|treating|trusted|family[\s\-]owned"
+              r"|locally\s+owned)\b"
+              r"[\w\s,]{0,30}?)since\s+(?:19|20)\d\d\b"),
             R("number of treatments",
               r"\b(?:thousands|hundreds|\d[\d,]*\+?)\s+(?:of\s+)?(?:successful\s+|microneedling\s+)?"
               r"(?:treatments|procedures|patients|clients|sessions)\b(?:\s+\w+){0,3}\s+"
-              r"(?:performed|treated|completed|served|done)"),
+              r"(?:performed|treated|completed|served|done|behind)"
+              r"|\b(?:performed|completed|carried\s+out|treated|served)\s+(?:over\s+|more\s+than\s+"
+              r"|nearly\s+|almost\s+)?(?:thousands|hundreds|\d{2,3}(?:,\d{3})*\+?|\d{3,}\+?)\s+(?:of\s+)?"
+              r"(?:\w+\s+)?(?:treatments|procedures|patients|clients|sessions)\b"),
         ),
-        unless=r"\bdays?\s+old\b|\bage[sd]?\s+\d",
+        unless=r"\bdays?\s+old\b|\bage[sd]?\s+\d|\bcopyright\b|©",
     ),
     Criterion(
         "sterile_equipment", "Sterile equipment", "safety", 10, TREATMENT,
@@ -178,44 +229,48 @@ CRITERIA: tuple[Criterion, ...] = (
             R("sterile or sterilised", r"\bsteril(?:e|i[sz]\w*)\b"),
             R("single-use", r"\bsingle[\s\-]use\b|\bone[\s\-]time[\s\-]use\b|\bused\s+only\s+once\b"),
             R("disposable needles",
-              r"\bdisposable\s+(?:needle|tip|cartridge|head)\w*|\b(?:needle|tip|cartridge)s?\s+(?:are\s+)?"
-              r"(?:disposed|discarded)"),
+              r"\bdisposable\s+(?:\w+\s+)?(?:needle|tip|cartridge|head)\w*|\b(?:needle|tip|cartridge)s?"
+              r"\s+(?:are\s+)?(?:disposed|discarded)"),
             R("autoclave", r"\bautoclav\w*"),
         ),
+        denial_wins=True,
     ),
     Criterion(
         "anesthesia", "Topical anesthetic", "comfort", 8, TREATMENT,
         "A topical anesthetic (numbing cream, lidocaine) is applied or offered.",
-        (
-            R("numbing", r"\bnumb(?:ing|ed|s)?\b(?!ness)"),
-            R("anesthetic", r"\ban(?:a)?esthe(?:tic|sia|ti[sz]\w*)\w*"),
-            R("named anesthetic", r"\blidocaine|\bbenzocaine|\btetracaine|\bemla\b|\bblt\s+cream|\bpliaglis"),
-            R("desensitising cream", r"\bdesensiti[sz]\w*\s+(?:cream|gel|agent)"),
-        ),
+        (R("numbing or topical anesthetic", _NUMBING),),
+        denial_wins=True,
     ),
     Criterion(
         "serum_or_mask", "Serum or mask", "comfort", 8, TREATMENT,
         "A serum is applied during, or a mask after, the treatment.",
         (
             R("serum", r"\bserums?\b"),
-            R("hyaluronic acid", r"\bhyaluronic\b"),
-            R("growth factors or PRP",
-              r"\bgrowth\s+factors?\b|\bPRP\b|\bplatelet[\s\-]rich\s+plasma\b|\bPRF\b"
-              r"|\bexosomes?\b|\bpolynucleotides?\b|\bPDRN\b|\bNCTF\b|\bpeptides?\b"),
+            # Other actives count when the sentence puts them on the skin or with the needling.
+            R("actives applied", _ACTIVES,
+              also=r"\b(?:appl|combin|pair|add[\s\-]?on|infus|worked\s+in|driven|enhanc|boost|amplif"
+                   r"|support)\w*|" + MICRONEEDLING),
             R("mask", r"\bmasks?\b|\bmasque\b"),
         ),
+        # A product sold or recommended for home use is not part of the treatment.
+        unless=r"\btake[\s\-]home\b|\bhome\s+(?:care|kit)\b|\bto\s+(?:use|continue)\s+at\s+home\b"
+               r"|\bwe\s+(?:suggest|recommend)\b",
+        denial_wins=True,
     ),
     Criterion(
         "skin_consultation", "Consultation first", "care", 5, CARE,
         "A consultation or skin analysis comes before treatment.",
         (
             R("consultation", r"\bconsult(?:ation)?s?\b"),
-            R("skin analysis", r"\bskin\s+(?:analysis|assessment|evaluation|exam)\b|\bassess\w*\s+your\s+skin"),
+            R("skin analysis",
+              r"\bskin\s+(?:analysis|assessment|evaluation|exam)\b|\b(?:assess|evaluate|analy[sz]e)\w*"
+              r"\s+(?:your\s+)?(?:skin|goals|suitability|concerns)|\bmapping\s+of\s+your\b"),
             R("personalised plan",
               r"\b(?:customi[sz]ed|personali[sz]ed|tailored|bespoke|individuali[sz]ed)\s+"
-              r"(?:treatment\s+)?(?:plan|programme|program|approach)"),
+              r"(?:treatment\s+)?(?:plan|programme|program|approach|protocol)"),
         ),
-        unless=r"\bno\s+consultation\b",
+        unless=r"\bno\s+consultation\b|\bconsult\s+(?:your|a|with\s+your)\s+(?:doctor|gp|physician)",
+        denial_wins=True,
     ),
     Criterion(
         "contraindications", "Contraindications screened", "care", 6, TREATMENT,
@@ -223,33 +278,45 @@ CRITERIA: tuple[Criterion, ...] = (
         (
             R("named contraindication",
               r"\bpregnan\w*|\bbreast[\s\-]?feeding|\bnursing\b|\baccutane|\bisotretinoin|\bactive\s+"
-              r"(?:acne|breakouts?|infections?|cold\s+sores?|rosacea|eczema|psoriasis|inflammation)"
-              r"|\bcold\s+sores?|\bherpes|\bkeloid\w*|\bbleeding\s+disorders?|\bskin\s+cancer"
-              r"|\bopen\s+wounds?|\bblood\s+thinners?|\banticoagulant\w*|\bautoimmune|\bdiabet\w*"
-              r"|\bchemotherapy|\bradiation|\bimmunocompromised|\bmetal\s+implants?|\bpacemaker"),
+              r"(?:skin\s+)?(?:acne|breakouts?|infections?|cold\s+sores?|rosacea|eczema|psoriasis"
+              r"|inflammation|herpes|lesions?)|\bcold\s+sores?|\bherpes|\bkeloid\w*|\bbleeding\s+disorders?"
+              r"|\bskin\s+cancer|\bopen\s+wounds?|\bblood\s+thinners?|\banticoagulant\w*|\bautoimmune"
+              r"|\bdiabet\w*|\bchemotherapy|\bradiation|\bimmunocompromised|\bmetal\s+implants?|\bpacemaker"),
             R("screening", r"\bcontraindicat\w*|\bscreen(?:ed|ing)?\s+(?:for|you|clients|patients)"),
         ),
         requires=(
-            r"\bnot\s+(?:a\s+)?(?:good\s+|suitable\s+|ideal\s+)?(?:candidate|suitable|recommended|advised"
-            r"|appropriate|eligible)|\bcontraindicat|\bshould\s+not|\bshouldn't|\bcannot|\bcan't|\bunable"
-            r"|\bwill\s+not|\bwon't|\bpostpone|\bdelay|\breschedul|\bwait\b|\bavoid\s+(?:this|the)\s+"
-            r"(?:treatment|procedure)|\bscreen|\bexclude|\bunsuitable|\bineligible|\bnot\s+for\b"
-            r"|\bif\s+you\s+(?:are|have)\b|\bmust\s+not|\bdo\s+not\s+(?:treat|perform)|\bunless\b"
+            r"\bnot\s+(?:be\s+)?(?:a\s+)?(?:good\s+|suitable\s+|ideal\s+)?(?:candidate|suitable|recommended"
+            r"|advised|appropriate|eligible)|\bcontraindicat|\bshould\s+not|\bshouldn" + _A + r"t|\bcannot"
+            r"|\bcan" + _A + r"t|\bunable|\bwill\s+not|\bwon" + _A + r"t|\bpostpone|\bdelay|\breschedul"
+            r"|\bwait\b|\bavoid\s+(?:this|the)\s+(?:treatment|procedure)|\bscreen|\bexclude|\bunsuitable"
+            r"|\bineligible|\bnot\s+for\b|\bmust\s+not|\b(?:do|does)\s+not\s+(?:treat|perform|offer)"
+            r"|\bdon" + _A + r"t\s+(?:treat|perform|offer)|\bnot\s+(?:treat|perform)\w*|\bnot\s+if\b"
+            r"|\bexcept\b|\bchanges\s+what\s+is\s+appropriate"
         ),
+        # Pre-care ("avoid blood thinners before your visit") is not a contraindication.
+        unless=r"\b(?:avoid|stop|discontinue)\b[^.]{0,80}\bbefore\s+(?:your|the|each)\s+"
+               r"(?:visit|appointment|treatment|session|procedure)",
         negatable=False,
     ),
     Criterion(
         "aftercare", "Aftercare instructions", "published info", 6, TREATMENT,
         "Aftercare instructions are published.",
         (
-            R("sun protection", r"\bsunscreen|\bsun\s?block|\bspf\b|\bavoid\w*\s+(?:direct\s+)?sun|\bsun\s+exposure"),
+            R("sun protection",
+              r"\bsunscreen|\bsun\s?block|\bspf\b|\b(?:avoid\w*|limit\w*|minimi[sz]\w*|protect\w*"
+              r"|stay\s+out\s+of|keep\s+(?:away\s+)?(?:from|out\s+of)|stay\s+away\s+from|no)\s+(?:the\s+)?"
+              r"(?:direct\s+|prolonged\s+|excessive\s+)?(?:sun|sunlight|uv)\b"),
             R("gentle skincare",
               r"\bgentle\s+cleanser|\bmoisturi[sz]\w*|\bhydrate\s+your\s+skin|\bdo\s+not\s+pick"
-              r"|\bdon't\s+pick|\bno\s+picking|\bavoid\s+picking"),
+              r"|\bdon" + _A + r"t\s+pick|\bno\s+picking|\bavoid\s+picking"),
             R("things to avoid after",
-              r"\b(?:avoid|no|skip|refrain\s+from)\s+(?:wearing\s+)?(?:make[\s\-]?up|exercise|workouts?"
-              r"|retinol|retinoids?|swimming|saunas?|hot\s+tubs?|exfoliat\w*|active\s+ingredients)"),
+              r"\b(?:avoid|no|skip|refrain\s+from|not\s+wear|stop\s+using|hold\s+off\s+on)\s+"
+              r"(?:wearing\s+|using\s+|heavy\s+|any\s+)?(?:make[\s\-]?up|cosmetics|exercise|workouts?"
+              r"|retinol|retinoids?|swimming|saunas?|hot\s+tubs?|exfoliat\w*|active\s+(?:skincare\s+)?"
+              r"ingredients|ingredients|products\s+(?:with|containing))"),
         ),
+        # Before the appointment is pre-care; a product for sale is not an instruction.
+        unless=r"\bbefore\s+(?:your|the)\s+(?:appointment|treatment|visit|session)\b",
         negatable=False,
     ),
     Criterion(
@@ -257,15 +324,16 @@ CRITERIA: tuple[Criterion, ...] = (
         "Side effects, risks or downtime are disclosed.",
         (
             R("named effect",
-              r"\bredness|\bred\b|\bswelling|\bswollen|\bbruis\w*|\bpinpoint\s+bleeding|\bbleeding"
-              r"|\bpeeling|\bflaking|\binfection|\birritation|\btightness|\bsunburn|\bpink(?:ness)?\b"
-              r"|\bscabbing|\bdryness|\bitch\w*|\bhyperpigmentation\s+risk"),
+              r"\b(?:redness|red|swelling|swollen|bruis\w*|pinpoint\s+bleeding|bleeding|peeling|flaking"
+              r"|(?<!active\s)(?<!active\sskin\s)infections?|irritation|tightness|sunburn|pink(?:ness)?"
+              r"|scabbing|dryness|itch\w*|hyperpigmentation\s+risk|sensitivity)\b"),
             R("downtime duration",
               r"\b(?:downtime|recovery)\b[^.]{0,40}\b\d+\s*(?:[\-–]|to)?\s*\d*\s*(?:hours?|days?)"
               r"|\b\d+\s*(?:[\-–]|to)?\s*\d*\s*(?:hours?|days?)\s+of\s+(?:downtime|recovery)"),
             R("risks", r"\b(?:risks?|side[\s\-]effects?|complications?)\s+(?:include|are|may|can)\b"),
         ),
-        unless=r"\bno\s+side[\s\-]effects\b",
+        # A condition that rules treatment out is a contraindication, not an effect of it.
+        unless=r"\bno\s+side[\s\-]effects\b|\bif\s+you\s+(?:have|are)\b|\bnot\s+(?:be\s+)?suitable",
     ),
     Criterion(
         "treatment_plan", "Treatment plan", "published info", 4, TREATMENT,
@@ -273,28 +341,39 @@ CRITERIA: tuple[Criterion, ...] = (
         (
             R("number of sessions",
               r"\b(?:\d+|one|two|three|four|five|six|seven|eight|ten)\s*(?:(?:[\-–]|to)\s*(?:\d+|two|three"
-              r"|four|five|six|eight|ten)\s*)?(?:sessions|treatments|appointments)\b"),
+              r"|four|five|six|eight|ten)\s*)?(?:\w+\s+)?(?:sessions|treatments|appointments|visits)\b"
+              r"|\b(?:course|series)\s+of\s+(?:\d+|three|four|five|six)\b"),
             R("interval",
-              r"\b(?:\d+|two|three|four|six)\s*(?:(?:[\-–]|to)\s*\d+\s*)?weeks?\s+apart|\bevery\s+\d+\s*"
-              r"(?:(?:[\-–]|to)\s*\d+\s*)?(?:weeks|months)|\bonce\s+a\s+month|\bmonthly\s+(?:sessions|"
-              r"treatments)|\b(?:annual|yearly|once\s+a\s+year)\s+(?:maintenance|touch[\s\-]ups?)"
-              r"|\bmaintenance\s+(?:sessions?|treatments?)\s+(?:every|once)"),
+              r"\b" + _NUMBER + r"\s*(?:(?:[\-–]|to)\s*" + _NUMBER + r"\s*)?(?:weeks?|months?)\s+apart"
+              r"|\bevery\s+" + _NUMBER + r"\s*(?:(?:[\-–]|to)\s*" + _NUMBER + r"\s*)?(?:weeks|months)"
+              r"|\bonce\s+a\s+month|\bmonthly\s+(?:sessions|treatments)|\b(?:annual|yearly|once\s+a\s+year)"
+              r"\s+(?:maintenance|touch[\s\-]ups?)|\bmaintenance\s+(?:sessions?|treatments?)\s+(?:every|once)"
+              r"|\b(?:rebook\w*|return|come\s+back|repeat\w*|spaced|intervals?\s+of)\s+(?:\w+\s+){0,3}?"
+              r"(?:at|after|every|of)\s+" + _NUMBER + r"\s*(?:weeks?|months?)"),
         ),
     ),
     Criterion(
         "procedure_described", "Procedure described", "published info", 5, TREATMENT,
         "How a session goes: at least two concrete steps (cleanse, numb, pen, serum, mask, duration).",
         (
-            R("cleanse", r"\bclean(?:s|se|sed|ses|sing)\b|\bprep(?:ped|are)\s+(?:the|your)\s+skin"),
-            R("numb", r"\bnumb(?:ing|ed)?\b|\ban(?:a)?esthetic\b"),
+            R("cleanse", r"\bclean(?:s|se|sed|ses|sing)\b|\bprep(?:ped|ared?)\s+(?:the|your)\s+skin"
+                         r"|\bskin\s+preparation\b"),
+            R("numb", _NUMBING),
             R("device passed over the skin",
-              r"\b(?:glide[sd]?|pass(?:es|ed)?|move[sd]?|roll(?:s|ed)?)\b[^.]{0,40}\b(?:over|across)\b"
-              r"[^.]{0,20}\b(?:skin|face|area|treatment\s+area)"),
-            R("serum applied", r"\bserum\w*\b[^.]{0,40}\bappl\w+|\bappl\w+\b[^.]{0,40}\bserum"),
+              r"\b(?:across|over)\s+(?:the\s+|your\s+)?(?:skin|face|area|treatment\s+area|surface)"
+              r"|\b(?:glide[sd]?|pass(?:es|ed)?|move[sd]?|roll(?:s|ed)?|guides?)\b[^.]{0,40}\b(?:in\s+)?"
+              r"(?:sections?|patterns?|passes|cross[\s\-]hatch\w*)"),
+            R("serum applied", _ACTIVES,
+              also=r"\b(?:appl\w+|worked\s+in|infused|paired|combin\w+|driven|support\s+every)\b"),
             R("mask", r"\bmask\b"),
-            R("session duration",
-              r"\b\d+\s*(?:[\-–]|to)?\s*\d*\s*(?:minutes?|mins?|hours?|hrs?)\b[^.]{0,40}"
-              r"|\btakes\s+(?:about|around|approximately)"),
+            # A duration counts when the session is what it measures ("takes about 60 minutes",
+            # "45-minute treatment", "$245 · 45 minutes"), not "avoid makeup for 24 hours".
+            R("session duration", r"\b\d+\s*(?:[\-–]|to)?\s*\d*[\s\-]*(?:minutes?|mins?|hours?|hrs?)\b",
+              also=r"\b(?:takes?|lasts?|about|around|approximately|roughly|allow|duration|sessions?"
+                   r"|treatments?|appointments?|procedures?)\W+(?:\w+\W+){0,4}?\d+\s*(?:[\-–]|to)?\s*\d*\s*"
+                   r"(?:minutes?|mins?|hours?|hrs?)\b"
+                   r"|\b\d+[\s\-]*(?:minute|min|hour)s?\s+(?:session|treatment|appointment|procedure|visit)"
+                   r"|[$£€]\s?\d[^.]{0,20}\b\d+\s*(?:minutes?|mins?)\b"),
         ),
         min_distinct_rules=2,
     ),
@@ -304,7 +383,8 @@ CRITERIA: tuple[Criterion, ...] = (
         (
             R("price", r"(?:[$£€]|\bAUD\s?|\bUSD\s?)\s?\d[\d,]*(?:\.\d\d)?|\b\d[\d,]*(?:\.\d\d)?\s?(?:USD|GBP|EUR|AUD|dollars)\b"),
         ),
-        unless=r"\b(?:off|discount|save|gift\s+card|deposit|credit)\b[^.]{0,20}[$£€]\d|[$£€]\d+\s+off\b",
+        unless=r"\b(?:off|discount|save|gift\s+cards?|deposit|credit|financ\w*|fee)\b[^.]{0,20}[$£€]\d"
+               r"|[$£€]\d+\s+(?:off|deposit)\b",
     ),
     Criterion(
         "contact_info", "Address and phone", "published info", 4, SITE,
@@ -317,28 +397,29 @@ CRITERIA: tuple[Criterion, ...] = (
         (
             R("SkinPen", r"\bskin[\s\-]?pen\b"),
             R("FDA-cleared", r"\bfda[\s\-]+(?:cleared|approved|clearance|approval|authori[sz]ed|registered)"
-                             r"|\bcleared\s+by\s+the\s+fda"),
+                             r"|\b(?:cleared|approved)\s+by\s+the\s+(?:us\s+|u\.s\.\s+)?(?:fda|food\s+and\s+drug)"),
         ),
     ),
     Criterion(
         "unrealistic_claims", "Unrealistic claims (red flag)", "red flag", -15, TREATMENT,
         "Promises no evidence supports: guaranteed or permanent results, no side effects, painless.",
         (
-            R("guarantee", r"\bguarantee[sd]?\s+(?:results?|outcomes?|to\b)|\bresults?\s+(?:are\s+)?guaranteed"
-                           r"|\b100\s?%\s+(?:guaranteed|results|effective|success)"),
+            R("guarantee", r"\bguarantee[sd]?\s+(?:results?|outcomes?|to\s+(?:work|erase|remove|fix|last))"
+                           r"|\bresults?\s+(?:are\s+)?guaranteed|\b100\s?%\s+(?:guaranteed|results|effective|success)"),
             R("no side effects", r"\bno\s+(?:side[\s\-]effects|risks?)\b|\bzero\s+(?:risks?|side[\s\-]effects)"
                                  r"|\brisk[\s\-]free\b|\bwithout\s+any\s+(?:risks?|side[\s\-]effects)"),
-            R("painless", r"\b(?:completely|totally|100\s?%|entirely|absolutely)\s+(?:painless|pain[\s\-]free)"),
+            R("painless", r"\b(?:completely|totally|100\s?%|entirely|absolutely)\s+(?:painless|pain[\s\-]free)"
+                          r"|\b(?:does|do|will)\s*n(?:o|" + _A + r")t\s+hurt\b|\bdoesn" + _A + r"t\s+hurt\b"),
             R("permanent results",
               r"\bpermanent\s+(?:results?|cure|fix)|\bresults?\s+(?:that\s+)?(?:last\s+forever|are\s+permanent)"
               r"|\bin\s+(?:just\s+)?(?:one|a\s+single)\s+session\b[^.]{0,40}\bpermanent"),
-            R("miracle", r"\bmiracle\b|\binstant(?:ly)?\s+(?:erase|remove|eliminate)"),
+            R("miracle", r"\bmiracle\s+(?:cure|results?|treatment)|\binstant(?:ly)?\s+(?:erase|remove|eliminate)"
+                         r"|\berase\s+years\b"),
         ),
         negatable=False,
-        unless=r"\b(?:cannot|can't|can\s+not|do\s+not|don't|does\s+not|no\s+one\s+can|never)\s+"
+        unless=r"\b(?:cannot|can" + _A + r"t|can\s+not|do\s+not|don" + _A + r"t|does\s+not|no\s+one\s+can|never)\s+"
                r"(?:\w+\s+){0,2}(?:guarantee|promise)|\bnot\s+guaranteed\b|\bno\s+guarantee",
     ),
 )
 
 CRITERIA_BY_ID: dict[str, Criterion] = {c.id: c for c in CRITERIA}
-RED_FLAGS = frozenset(c.id for c in CRITERIA if c.weight < 0)

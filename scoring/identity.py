@@ -11,14 +11,13 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
 
 import phonenumbers
 
 from scoring.pages import Page
-from scoring.text import SentenceIndex
+from scoring.site import SiteText
 
 _BUSINESS_TYPES = re.compile(
     r"(?:Business|Clinic|Physician|Dermatology|Spa|Salon|Store|Organization|Place|Dentist"
@@ -31,11 +30,13 @@ _STREET_SUFFIX = (
     r"|Row|Parade|Pde|Loop|Expressway|Expy|Freeway|Fwy|Broadway|Walk|Mews|Green|Hill|Gardens)"
 )
 _STREET = re.compile(
-    r"\b\d{1,6}[A-Za-z]?(?:[\-–]\d{1,6})?\s+(?:[NSEW]\.?\s+)?(?:[A-Z0-9][\w'’.\-]*\s+){0,5}"
+    r"\b\d{1,6}[A-Za-z]?(?:[\-–]\d{1,6})?[ \t]+(?:[NSEW]\.?[ \t]+)?(?:[A-Z0-9][\w'’.\-]*[ \t]+){0,5}"
     + _STREET_SUFFIX
-    + r"\b\.?(?:\s+(?:North|South|East|West|[NSEW]{1,2})\b\.?)?"
-    r"(?:,?\s+(?:Suite|Ste\.?|Unit|Building|Bldg\.?|Floor|Fl\.?|#)\s*[\w\-]+)?"
+    + r"\b\.?(?:[ \t]+(?:North|South|East|West|[NSEW]{1,2})\b\.?)?"
+    r"(?:,?[ \t]+(?:Suite|Ste\.?|Unit|Building|Bldg\.?|Floor|Fl\.?|#)[ \t]*[\w\-]+)?"
 )
+# Seven digits or more, perhaps grouped: the lines worth handing to phonenumbers.
+_PHONE_LIKE = re.compile(r"\d(?:[ \t().\-/]{0,3}\d){6}")
 _US_LOCALITY = re.compile(
     r"^[,\s]*(?:[\n,]\s*)?(?P<city>[A-Z][A-Za-z.'’\-]*(?:\s+[A-Z][A-Za-z.'’\-]*){0,3}),?\s+"
     r"(?P<region>[A-Z]{2})\.?,?\s+(?P<postcode>\d{5}(?:-\d{4})?)\b"
@@ -49,6 +50,26 @@ _UK_LOCALITY = re.compile(
     r"(?:(?P<region>[A-Z][A-Za-z]+(?:shire)?),?\s+)?"
     r"(?P<postcode>[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2})\b"
 )
+_US_STATES = {
+    "alabama": "AL", "alaska": "AK", "arizona": "AZ", "arkansas": "AR", "california": "CA",
+    "colorado": "CO", "connecticut": "CT", "delaware": "DE", "florida": "FL", "georgia": "GA",
+    "hawaii": "HI", "idaho": "ID", "illinois": "IL", "indiana": "IN", "iowa": "IA", "kansas": "KS",
+    "kentucky": "KY", "louisiana": "LA", "maine": "ME", "maryland": "MD", "massachusetts": "MA",
+    "michigan": "MI", "minnesota": "MN", "mississippi": "MS", "missouri": "MO", "montana": "MT",
+    "nebraska": "NE", "nevada": "NV", "new hampshire": "NH", "new jersey": "NJ",
+    "new mexico": "NM", "new york": "NY", "north carolina": "NC", "north dakota": "ND",
+    "ohio": "OH", "oklahoma": "OK", "oregon": "OR", "pennsylvania": "PA", "rhode island": "RI",
+    "south carolina": "SC", "south dakota": "SD", "tennessee": "TN", "texas": "TX", "utah": "UT",
+    "vermont": "VT", "virginia": "VA", "washington": "WA", "west virginia": "WV",
+    "wisconsin": "WI", "wyoming": "WY", "district of columbia": "DC",
+}
+_CITY_STATE = re.compile(
+    r"\b(?P<city>[A-Z][a-z]+(?:\s+[A-Z][a-z]+){0,2}),\s+(?P<state>"
+    + "|".join(name.title() for name in _US_STATES)
+    # MD and PA are credentials more often than states after a comma ("Jane Doe, MD").
+    + "|" + "|".join(sorted(set(_US_STATES.values()) - {"MD", "PA"}))
+    + r")\b(?![\-\w]|\s+\d{5})"
+)
 _COUNTRY_NAMES = {
     "us": "US", "usa": "US", "united states": "US", "united states of america": "US",
     "uk": "GB", "gb": "GB", "united kingdom": "GB", "england": "GB", "scotland": "GB",
@@ -56,11 +77,14 @@ _COUNTRY_NAMES = {
     "canada": "CA", "ie": "IE", "ireland": "IE", "nz": "NZ", "new zealand": "NZ",
 }
 _TLD_COUNTRY = {"uk": "GB", "au": "AU", "ca": "CA", "ie": "IE", "nz": "NZ"}
-_DIGIT = re.compile(r"\d")
-_TITLE_SEPARATORS = re.compile(r"\s+[|\-–—:·•]\s+")
+# A run of symbols between spaces ("Home | Clinic", "Home ✨ Clinic", "Home – Clinic"); a hyphen
+# inside a word ("K-Glow") is no separator.
+_TITLE_SEPARATORS = re.compile(r"\s+[^\w\s&'’.,()!?\"]+\s+|\s*[|·•]\s*")
+_PLACE_WORDS = 3
+_PLACE = re.compile(r"[A-Z][\w.'’\-]*(?:\s+[A-Z][\w.'’\-]*){0,2},?\s+[A-Z]{2}")
 _BUSINESS_WORDS = re.compile(
     r"clinic|spa|aesthetic|dermatolog|skin|med|beauty|wellness|institute|studio|cent(?:er|re)"
-    r"|laser|surgery|salon|bar|lounge",
+    r"|laser|surgery|salon|bar|lounge|est[eé]tic|cl[ií]nic",
     re.IGNORECASE,
 )
 
@@ -69,6 +93,8 @@ _BUSINESS_WORDS = re.compile(
 class Evidence:
     page_url: str
     quote: str
+    # True when the quote is a schema.org value (JSON-LD, microdata) rather than visible text.
+    structured: bool = False
 
 
 @dataclass(frozen=True)
@@ -100,8 +126,11 @@ class Identity:
         }
 
 
-def extract_identity(pages: Iterable[Page]) -> Identity:
-    pages = list(pages)
+def extract_identity(site: SiteText | Iterable[Page]) -> Identity:
+    """The clinic's identity from its pages (in evidence order when given a SiteText)."""
+    if not isinstance(site, SiteText):
+        site = SiteText(site)
+    pages = [p.page for p in site.pages]
     found: dict[str, Any] = {}
     source = "text"
     business = _structured_business(pages)
@@ -111,21 +140,28 @@ def extract_identity(pages: Iterable[Page]) -> Identity:
     country = found.get("country") or _country_from_urls(pages)
 
     if not found.get("street_address"):
-        address = _address_from_text(pages)
+        address = _address_from_text(site)
         if address:
             found.update({k: v for k, v in address.items() if v and not found.get(k)})
+    if not found.get("city"):
+        found.update(_locality_from_text(site) or {})
     country = found.get("country") or country or _country_from_address(found)
 
     raw_phone = found.pop("telephone", None)
-    phone, phone_evidence = _phone(pages, raw_phone, country)
+    phone, phone_evidence = _phone(site, raw_phone, country)
     if phone and not country:
         country = phonenumbers.region_code_for_number(phonenumbers.parse(phone))
     found["country"] = country
 
-    name = found.pop("name", None) or _name_from_titles(pages)
+    name = found.pop("name", None) or _site_name(pages) or _name_from_titles(pages)
+    if name:
+        name = _without_place(name, found.get("city"))
+    structured_page = found.pop("structured_page", None)
     address_evidence = found.pop("address_evidence", None) or _evidence_for(
-        pages, found.get("street_address")
+        site, found.get("street_address")
     )
+    if address_evidence is None and structured_page and found.get("street_address"):
+        address_evidence = Evidence(structured_page, found["street_address"], structured=True)
     return Identity(
         name=_clean(name),
         phone=phone,
@@ -169,11 +205,12 @@ def _structured_business(pages: list[Page]) -> dict[str, Any] | None:
             if any(_BUSINESS_TYPES.search(t) for t in types) and (
                 item.get("address") or item.get("telephone")
             ):
-                candidates.append(item)
+                candidates.append((item, page.url))
     if not candidates:
         return None
-    item = max(candidates, key=lambda i: bool(i.get("address")) + bool(i.get("telephone")))
-    found: dict[str, Any] = {"name": _text(item.get("name")), "telephone": _text(item.get("telephone"))}
+    item, page_url = max(candidates, key=lambda c: bool(c[0].get("address")) + bool(c[0].get("telephone")))
+    found: dict[str, Any] = {"name": _text(item.get("name")), "telephone": _text(item.get("telephone")),
+                             "structured_page": page_url}
     address = item.get("address")
     if isinstance(address, list):
         address = address[0] if address else None
@@ -228,44 +265,24 @@ def _country_code(value: str | None) -> str | None:
 # -- phone ---------------------------------------------------------------------------------
 
 def _phone(
-    pages: list[Page], structured: str | None, country: str | None
+    site: SiteText, structured: str | None, country: str | None
 ) -> tuple[str | None, Evidence | None]:
+    """schema.org's number, else the number most linked (``tel:``) and shown across the pages.
+    The evidence is the first sentence showing the chosen number."""
     region = country or "US"
-    number = _e164(structured, region)
-    if not number:
-        tel_numbers = Counter(
-            n for page in pages for raw in page.tel_links if (n := _e164(raw, region))
-        )
-        number = tel_numbers.most_common(1)[0][0] if tel_numbers else None
-    text_numbers: Counter[str] = Counter()
-    evidence: dict[str, Evidence] = {}
-    for page in pages:
-        line_start = 0
-        for line in page.text.split("\n"):
-            for formatted, start in _numbers_in_line(line, region):
-                text_numbers[formatted] += 1
-                if formatted not in evidence:
-                    evidence[formatted] = Evidence(page.url, _sentence_at(page.text, line_start + start))
-            line_start += len(line) + 1
-    if not number and text_numbers:
-        number = text_numbers.most_common(1)[0][0]
-    return number, evidence.get(number) if number else None
-
-
-@lru_cache(maxsize=8192)
-def _numbers_in_line(line: str, region: str) -> tuple[tuple[str, int], ...]:
-    """Phone numbers (E.164) in one line of page text, with their offsets in the line.
-
-    Matching is the costliest step of scoring, and sites repeat the same header and footer
-    lines on every page, so each distinct line is matched once; a line without a digit has no
-    number. Text is stored one block per line, so a number never spans lines.
-    """
-    if not _DIGIT.search(line):
-        return ()
-    return tuple(
-        (phonenumbers.format_number(match.number, phonenumbers.PhoneNumberFormat.E164), match.start)
-        for match in phonenumbers.PhoneNumberMatcher(line, region, leniency=phonenumbers.Leniency.VALID)
+    votes = Counter(
+        n for page in site.pages for raw in page.page.tel_links if (n := _e164(raw, region))
     )
+    evidence: dict[str, Evidence] = {}
+    for line in site.lines_matching(_PHONE_LIKE):
+        text = site.lines[line]
+        for match in phonenumbers.PhoneNumberMatcher(text, region, leniency=phonenumbers.Leniency.VALID):
+            formatted = phonenumbers.format_number(match.number, phonenumbers.PhoneNumberFormat.E164)
+            votes[formatted] += len(site.line_pages[line])
+            if formatted not in evidence:
+                evidence[formatted] = _evidence_at(site, line, match.start)
+    number = _e164(structured, region) or (votes.most_common(1)[0][0] if votes else None)
+    return number, evidence.get(number) if number else None
 
 
 def _e164(raw: str | None, region: str) -> str | None:
@@ -297,23 +314,38 @@ def _parse_address(text: str) -> dict[str, str] | None:
     return found
 
 
-def _address_from_text(pages: list[Page]) -> dict[str, Any] | None:
+def _address_from_text(site: SiteText) -> dict[str, Any] | None:
+    """The street line shown most (with its locality, from the same or the next line)."""
     seen: Counter[tuple[str, ...]] = Counter()
     first: dict[tuple[str, ...], dict[str, Any]] = {}
-    for page in pages:
-        for street in _STREET.finditer(page.text):
-            parsed = _parse_address(page.text[street.start(): street.end() + 80])
+    for line in site.lines_matching(_STREET):
+        text = site.lines[line]
+        for street in _STREET.finditer(text):
+            parsed = _parse_address(text[street.start():] + "\n" + site.next_line(line))
             if not parsed:
                 continue
             key = (parsed["street_address"], parsed.get("city", ""))
             # An address with its locality is worth more than a bare street line.
-            seen[key] += 3 if parsed.get("city") else 1
+            seen[key] += (3 if parsed.get("city") else 1) * len(site.line_pages[line])
             if key not in first:
-                parsed["address_evidence"] = Evidence(page.url, _sentence_at(page.text, street.start()))
+                parsed["address_evidence"] = _evidence_at(site, line, street.start())
                 first[key] = parsed
     if not seen:
         return None
     return first[seen.most_common(1)[0][0]]
+
+
+def _locality_from_text(site: SiteText) -> dict[str, str] | None:
+    """City and state shown without a street ("Fresno, California"), the most shown one."""
+    seen: Counter[tuple[str, str]] = Counter()
+    for line in site.lines_matching(_CITY_STATE):
+        for match in _CITY_STATE.finditer(site.lines[line]):
+            region = _US_STATES.get(match["state"].lower(), match["state"].upper())
+            seen[match["city"], region] += len(site.line_pages[line])
+    if not seen:
+        return None
+    city, region = seen.most_common(1)[0][0]
+    return {"city": city, "region": region, "country_hint": "US"}
 
 
 def _country_from_address(found: dict[str, Any]) -> str | None:
@@ -331,35 +363,62 @@ def _country_from_urls(pages: list[Page]) -> str | None:
 
 # -- name and evidence -----------------------------------------------------------------------
 
-def _name_from_titles(pages: list[Page]) -> str | None:
-    if not pages:
-        return None
-    home = min(pages, key=lambda p: (len(urlsplit(p.url).path.strip("/")), p.url))
-    parts = [p.strip() for p in _TITLE_SEPARATORS.split(home.title or "") if p.strip()]
-    if not parts:
-        return None
-    named = [p for p in parts if _BUSINESS_WORDS.search(p) and p.lower() not in ("home", "welcome")]
-    return (named[-1] if len(named) > 1 and len(named[0].split()) > 6 else (named or parts)[0])
-
-
-def _evidence_for(pages: list[Page], fragment: str | None) -> Evidence | None:
-    if not fragment:
-        return None
+def _site_name(pages: list[Page]) -> str | None:
+    """og:site_name or a schema.org WebSite's name, as the site names itself."""
     for page in pages:
-        position = page.text.find(fragment)
-        if position >= 0:
-            return Evidence(page.url, _sentence_at(page.text, position))
+        for item in page.structured:
+            if "WebSite" in _types(item) and (name := _text(item.get("name"))):
+                return name
     return None
 
 
-def _sentence_at(text: str, offset: int) -> str:
-    index = SentenceIndex(text)
-    position = index.at(offset)
-    if position is None:
-        line_start = text.rfind("\n", 0, offset) + 1
-        line_end = text.find("\n", offset)
-        return text[line_start: line_end if line_end >= 0 else len(text)].strip()
-    return index.sentence_text(position)
+def _name_from_titles(pages: list[Page]) -> str | None:
+    """The title part that most page titles contain ("Microneedling | Lumen Dermatology", "FAQ |
+    Lumen Dermatology"): the clinic's name, rather than a page's ("Home", "Inicio")."""
+    titles = [f" {_fold(page.title)} " for page in pages if page.title]
+    parts = list(dict.fromkeys(
+        part.strip() for page in pages for part in _TITLE_SEPARATORS.split(page.title or "")
+        if part.strip()))
+    if not parts:
+        return None
+    shown = {part: sum(f" {_fold(part)} " in title for title in titles) for part in parts}
+    return max(parts, key=lambda part: (
+        shown[part], bool(_BUSINESS_WORDS.search(part)), not _PLACE.fullmatch(part),
+        len(part.split()), -parts.index(part)))
+
+
+def _fold(text: str) -> str:
+    return " ".join(re.sub(r"[\W_]+", " ", text.casefold()).split())
+
+
+def _without_place(name: str, city: str | None) -> str:
+    """The name without the place titles add: "Lumen Dermatology, Austin TX" → "Lumen
+    Dermatology"; "Glow Day Spa Fresno" → "Glow Day Spa" (but "Aesthetics of Chattanooga")."""
+    head, _, tail = name.rpartition(",")
+    if head and len(tail.split()) <= _PLACE_WORDS:
+        name = head.strip()
+    if city and name.lower().endswith(" " + city.lower()):
+        rest = name[: -len(city)].rstrip()
+        if len(rest.split()) >= 2 and rest.split()[-1].lower() not in ("of", "in", "at", "de"):
+            name = rest
+    return name
+
+
+def _evidence_for(site: SiteText, fragment: str | None) -> Evidence | None:
+    if not fragment:
+        return None
+    for page in site.pages:
+        for line in page.lines:
+            position = site.lines[line].find(fragment)
+            if position >= 0:
+                return _evidence_at(site, line, position)
+    return None
+
+
+def _evidence_at(site: SiteText, line: int, offset: int) -> Evidence:
+    """The sentence at ``offset`` of a line, quoted from the first page that shows it."""
+    page = site.pages[site.line_pages[line][0]].page
+    return Evidence(page.url, site.sentence_text(line, site.sentence_at(line, offset)))
 
 
 def _clean(value: str | None) -> str | None:

@@ -9,9 +9,8 @@ first such sentence, in a fixed page order, is the evidence.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cached_property
 
 from scoring.criteria import (
     CARE,
@@ -26,44 +25,38 @@ from scoring.criteria import (
 )
 from scoring.identity import Identity, extract_identity
 from scoring.pages import Page
-from scoring.text import SentenceIndex
+from scoring.patterns import Pattern
+from scoring.site import Match, SiteText
 
-
-@dataclass(frozen=True)
-class _Pattern:
-    """A pattern, with a faster twin for lower-cased text when it is case-insensitive.
-
-    Python's re runs IGNORECASE patterns without its literal-prefix search, several times
-    slower. On text lower-cased beforehand (when that keeps every offset), a case-sensitive
-    twin finds the same matches at the same offsets, as long as the pattern spells every
-    letter in lower case (escapes such as \\S aside).
-    """
-
-    exact: re.Pattern[str]
-    lowered: re.Pattern[str] | None
-
-    @classmethod
-    def of(cls, pattern: re.Pattern[str]) -> _Pattern:
-        literals = re.sub(r"\\.", "", pattern.pattern)
-        if not pattern.flags & re.IGNORECASE or literals != literals.lower():
-            return cls(pattern, None)
-        return cls(pattern, re.compile(pattern.pattern, pattern.flags & ~re.IGNORECASE))
-
-
-_MICRONEEDLING = re.compile(MICRONEEDLING, re.IGNORECASE)
-_OTHER = re.compile(OTHER_TREATMENTS, re.IGNORECASE)
-_SITE_WIDE = re.compile(SITE_WIDE, re.IGNORECASE)
+_MICRONEEDLING = Pattern(MICRONEEDLING)
+_OTHER = Pattern(OTHER_TREATMENTS)
+_SITE_WIDE = Pattern(SITE_WIDE)
+_HEARSAY = Pattern(HEARSAY)
 _NEGATION = re.compile(NEGATION, re.IGNORECASE)
-_HEARSAY = re.compile(HEARSAY, re.IGNORECASE)
-_THIRD_PARTY_PATH = re.compile(r"/(?:blog|news|articles?|posts?|journal|press|stories)(?:/|$|\.)")
 _NEGATION_WINDOW = 40  # characters before a match in which a negation denies it
+_SENTENCE_WORDS = 6  # fewer words, or a heading, makes weak evidence
+_LIST_ITEMS, _LIST_ITEM_WORDS = 8, 25  # how far back a list's lead-in line is looked for
+_CONTENT_TOPIC_MENTIONS = 3  # mentions of microneedling that make a page about it
 
-_RULES = {c.id: [(rule.name, _Pattern.of(rule.compile())) for rule in c.rules] for c in CRITERIA}
-_TOPIC_PATTERNS = {p: _Pattern.of(p) for p in (_MICRONEEDLING, _OTHER, _SITE_WIDE, _HEARSAY)}
+_RULES = {
+    c.id: [(rule.name, rule.compile(), re.compile(rule.also, re.IGNORECASE) if rule.also else None)
+           for rule in c.rules]
+    for c in CRITERIA
+}
 _REQUIRES = {c.id: re.compile(c.requires, re.IGNORECASE) for c in CRITERIA if c.requires}
 _UNLESS = {c.id: re.compile(c.unless, re.IGNORECASE) for c in CRITERIA if c.unless}
 
 MICRONEEDLING_TOPIC, OTHER_TOPIC, GENERAL_TOPIC = "microneedling", "other", None
+# Evidence comes from the clinic's microneedling pages first, then its other pages, then its
+# posts and articles.
+_MICRONEEDLING_PAGE, _PAGE, _ARTICLE = 0, 1, 2
+
+SentenceKey = tuple[int, int]  # (line id, sentence index within the line)
+_STATED, _QUESTION, _HEARSAY_, _DENIED = "stated", "question", "hearsay", "denied"
+# The clinic's own voice denying a practice: "we do not use numbing cream", and headings such
+# as "No numbing cream, on purpose".
+_DENIAL = re.compile(r"\bwe\s+(?:do\s+not|don['’]t|never|no\s+longer)\s+(?:use|apply|offer|provide"
+                     r"|need|require)\b|^no\s+(?:\S+\s+){0,5}\S+$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -95,136 +88,266 @@ class Assessment:
         return sum(1 for v in self.verdicts if v.met and _WEIGHTS[v.criterion] >= 0)
 
 
+# The rule of a verdict whose quote is a schema.org value, not a sentence of the visible text.
+STRUCTURED_EVIDENCE_RULE = "schema.org address and phone (quoted from the page's schema.org data)"
+
 _WEIGHTS = {c.id: c.weight for c in CRITERIA}
 POSITIVE_CRITERIA = sum(1 for c in CRITERIA if c.weight >= 0)
 
 
 class _Reading:
-    """One page prepared for rule matching: sentences, their topics and disqualifiers."""
+    """One site prepared for rule matching: its distinct lines, their topics and disqualifiers."""
 
-    def __init__(self, page: Page) -> None:
-        self.page = page
-        self.index = SentenceIndex(page.text)
-        self.third_party = bool(_THIRD_PARTY_PATH.search(page.path))
-        lowered = page.text.lower()
-        self.lowered = lowered if len(lowered) == len(page.text) else None
+    def __init__(self, pages: Iterable[Page]) -> None:
+        self.text = SiteText(sorted(pages, key=lambda p: p.url))
+        self._own_topics: dict[SentenceKey, str | None] = {}
+        self._site_wide: dict[SentenceKey, bool] = {}
+        self._hearsay: dict[SentenceKey, bool] = {}
+        self.page_topics = [self._page_topic(p.page) for p in self.text.pages]
+        self._topic_pages_by_content()
+        kinds = [
+            _ARTICLE if p.article else _MICRONEEDLING_PAGE if topic == MICRONEEDLING_TOPIC else _PAGE
+            for p, topic in zip(self.text.pages, self.page_topics, strict=True)
+        ]
+        order = sorted(range(len(kinds)), key=lambda i: (kinds[i], self.text.pages[i].page.url))
+        self.kind = kinds
+        self.rank = {page: position for position, page in enumerate(order)}
+        self._heading_topics: dict[int, str | None] = {}
+        self._sections: dict[tuple[int, int], str | None] = {}
+        self._pages_of: dict[int, list[int]] = {}
 
-    def finditer(self, pattern: _Pattern) -> Iterator[re.Match[str]]:
-        if pattern.lowered is not None and self.lowered is not None:
-            return pattern.lowered.finditer(self.lowered)
-        return pattern.exact.finditer(self.page.text)
-
-    def _sentences_matching(self, pattern: re.Pattern[str]) -> set[int]:
-        found = set()
-        for match in self.finditer(_TOPIC_PATTERNS[pattern]):
-            position = self.index.at(match.start())
-            if position is not None:
-                found.add(position)
+    def _sentence_says(self, key: SentenceKey, pattern: Pattern, cache: dict[SentenceKey, bool]) -> bool:
+        found = cache.get(key)
+        if found is None:
+            found = cache[key] = bool(pattern.regex.search(self.text.sentence_text(*key)))
         return found
 
-    @cached_property
-    def page_topic(self) -> str | None:
-        label = f"{self.page.path} {self.page.title}".replace("-", " ").replace("_", " ")
-        if _MICRONEEDLING.search(label):
+    @staticmethod
+    def _page_topic(page: Page) -> str | None:
+        label = f"{page.path} {page.title}".replace("-", " ").replace("_", " ")
+        if _MICRONEEDLING.regex.search(label):
             return MICRONEEDLING_TOPIC
-        if _OTHER.search(label):
+        if _OTHER.regex.search(label):
             return OTHER_TOPIC
         return GENERAL_TOPIC
 
-    @cached_property
-    def topics(self) -> list[str | None]:
-        """Each sentence's topic: its own words, else its section heading's, else the page's."""
-        about_mn = self._sentences_matching(_MICRONEEDLING)
-        about_other = self._sentences_matching(_OTHER)
-        topics: list[str | None] = []
-        section: str | None = None
-        for position, sentence in enumerate(self.index.sentences):
-            own = (
-                MICRONEEDLING_TOPIC if position in about_mn
-                else OTHER_TOPIC if position in about_other
-                else None
+    def _topic_pages_by_content(self) -> None:
+        """A page whose own text is mostly about microneedling is a microneedling page, whatever
+        its URL ("scar-treatment", "acne-scarring"). Menus and footers do not count."""
+        text = self.text
+        mn_mentions: dict[int, int] = {}
+        for line, _ in text.find(_MICRONEEDLING):
+            mn_mentions[line] = mn_mentions.get(line, 0) + 1
+        for number, page in enumerate(text.pages):
+            if self.page_topics[number] is not GENERAL_TOPIC:
+                continue
+            own = [line for line in page.lines if not text.is_boilerplate(line)]
+            mn = sum(mn_mentions.get(line, 0) for line in own)
+            if mn < _CONTENT_TOPIC_MENTIONS:
+                continue
+            other = sum(len(_OTHER.regex.findall(text.lines[line])) for line in own)
+            if mn >= 2 * other:
+                self.page_topics[number] = MICRONEEDLING_TOPIC
+
+    def own_topic(self, key: SentenceKey) -> str | None:
+        """MICRONEEDLING_TOPIC or OTHER_TOPIC when the sentence names one, else None."""
+        if key in self._own_topics:
+            return self._own_topics[key]
+        topic = None
+        sentence = self.text.sentence_text(*key)
+        if _MICRONEEDLING.regex.search(sentence):
+            topic = MICRONEEDLING_TOPIC
+        elif _OTHER.regex.search(sentence):
+            topic = OTHER_TOPIC
+        self._own_topics[key] = topic
+        return topic
+
+    def site_wide(self, key: SentenceKey) -> bool:
+        return self._sentence_says(key, _SITE_WIDE, self._site_wide)
+
+    def hearsay(self, key: SentenceKey) -> bool:
+        """Reported speech: this sentence, or an earlier one of its paragraph, reports others."""
+        line, index = key
+        return any(self._sentence_says((line, i), _HEARSAY, self._hearsay) for i in range(index + 1))
+
+    def heading_topic(self, line: int) -> str | None:
+        """The treatment a section heading names. Menus and footers repeated across pages, and
+        list items, open no section."""
+        if line in self._heading_topics:
+            return self._heading_topics[line]
+        text = self.text
+        topic = None
+        if text.is_section_heading(line) and not text.is_boilerplate(line):
+            topic = self.own_topic((line, 0))
+        self._heading_topics[line] = topic
+        return topic
+
+    def section(self, page: int, line: int) -> str | None:
+        """The topic of the section a line sits in on a page: that of the last heading above it
+        that names a treatment."""
+        key = (page, line)
+        if key not in self._sections:
+            lines = self.text.pages[page].lines
+            position = self.text.pages[page].first_position[line] - 1
+            while position >= 0 and (topic := self.heading_topic(lines[position])) is None:
+                position -= 1
+            self._sections[key] = topic if position >= 0 else None
+        return self._sections[key]
+
+    def context(self, page: int, key: SentenceKey) -> str:
+        """The lines that belong with a sentence on a page: the lead-in of the list it is an item
+        of ("…not suitable if you:"), and for a short line (a team card: name, role, credentials)
+        the short lines around it."""
+        text = self.text
+        lines = text.pages[page].lines
+        position = text.pages[page].first_position[key[0]]
+        around = []
+        for earlier in range(position - 1, max(-1, position - _LIST_ITEMS - 1), -1):
+            candidate = text.lines[lines[earlier]]
+            if candidate.rstrip().endswith(":"):
+                around.append(candidate)
+                break
+            if candidate.count(" ") >= _LIST_ITEM_WORDS:
+                break
+        if text.is_short(key[0]):
+            around.extend(
+                text.lines[lines[near]]
+                for near in range(max(0, position - 2), min(len(lines), position + 3))
+                if near != position and text.is_short(lines[near])
             )
-            if sentence.is_heading and own:
-                section = own
-            topics.append(own or section or self.page_topic)
-        return topics
+        return "\n".join(around)
 
-    @cached_property
-    def site_wide(self) -> set[int]:
-        return self._sentences_matching(_SITE_WIDE)
+    def paragraph_topic(self, key: SentenceKey) -> str | None:
+        """The topic a sentence names, else the nearest earlier sentence of its paragraph."""
+        line, index = key
+        for earlier in range(index, -1, -1):
+            topic = self.own_topic((line, earlier))
+            if topic:
+                return topic
+        return None
 
-    @cached_property
-    def hearsay(self) -> set[int]:
-        return self._sentences_matching(_HEARSAY)
+    def topic(self, page: int, key: SentenceKey) -> str | None:
+        """A sentence's topic: its paragraph's, else its section heading's, else its page's."""
+        return self.paragraph_topic(key) or self.section(page, key[0]) or self.page_topics[page]
 
-    def in_scope(self, position: int, scope: str) -> bool:
+    def pages_of(self, line: int) -> list[int]:
+        """The pages showing a line, best evidence first; legal pages do not count."""
+        found = self._pages_of.get(line)
+        if found is None:
+            found = sorted((p for p in self.text.line_pages[line] if not self.text.pages[p].legal),
+                           key=self.rank.__getitem__)
+            self._pages_of[line] = found
+        return found
+
+    def in_scope(self, page: int, key: SentenceKey, scope: str) -> bool:
+        # "Every treatment" on a page about another treatment speaks of that treatment.
         if scope == TREATMENT:
-            return self.topics[position] == MICRONEEDLING_TOPIC or position in self.site_wide
+            topic = self.topic(page, key)
+            return topic == MICRONEEDLING_TOPIC or (topic != OTHER_TOPIC and self.site_wide(key))
         if scope == CARE:
-            return self.topics[position] != OTHER_TOPIC or position in self.site_wide
+            return self.topic(page, key) != OTHER_TOPIC
         return True
 
-    def is_statement(self, position: int, match: re.Match[str], negatable: bool) -> bool:
-        sentence = self.index.sentences[position]
-        text = self.page.text
-        if text[sentence.start: sentence.end].rstrip().endswith("?"):
-            return False
-        if position in self.hearsay:
-            return False
+    def statement(self, key: SentenceKey, match: Match, negatable: bool) -> str:
+        """STATED, or why the sentence does not state the match: a question, hearsay, denied."""
+        sentence = self.text.sentences(key[0])[key[1]]
+        line = self.text.lines[key[0]]
+        if line[sentence.start: sentence.end].endswith("?"):
+            return _QUESTION
+        if self.hearsay(key):
+            return _HEARSAY_
         if negatable:
-            window = text[max(sentence.start, match.start() - _NEGATION_WINDOW): match.start()]
+            window = line[max(sentence.start, match.start() - _NEGATION_WINDOW): match.start()]
             if _NEGATION.search(window):
-                return False
-        return True
+                return _DENIED
+        return _STATED
+
+    def weak(self, key: SentenceKey) -> bool:
+        """A bare heading or a fragment: evidence of last resort."""
+        sentence = self.text.sentences(key[0])[key[1]]
+        words = self.text.lines[key[0]].count(" ", sentence.start, sentence.end) + 1
+        return sentence.is_heading or words < _SENTENCE_WORDS
 
 
 def assess(pages: Iterable[Page]) -> Assessment:
     """Score one clinic from its pages. Deterministic: page order does not matter."""
-    readings = [_Reading(p) for p in sorted(pages, key=lambda p: p.url)]
-    # Evidence is preferred from the clinic's own microneedling pages, then the rest.
-    readings.sort(key=lambda r: (r.page_topic != MICRONEEDLING_TOPIC, r.third_party))
-    identity = extract_identity(r.page for r in readings)
+    reading = _Reading(pages)
+    identity = extract_identity(reading.text)
     verdicts = tuple(
-        _contact_verdict(identity) if c.id == "contact_info" else _judge(c, readings)
+        _contact_verdict(identity) if c.id == "contact_info" else _judge(c, reading)
         for c in CRITERIA
     )
     return Assessment(verdicts=verdicts, score=_score(verdicts), identity=identity)
 
 
-def _judge(criterion: Criterion, readings: list[_Reading]) -> Verdict:
-    rules = _RULES[criterion.id]
+def _judge(criterion: Criterion, reading: _Reading) -> Verdict:
+    """The criterion's best evidence: a statement in scope on the best page, whole sentences
+    before headings; for procedure_described, the page whose sentences match most steps."""
     requires = _REQUIRES.get(criterion.id)
     unless = _UNLESS.get(criterion.id)
-    for reading in readings:
-        if reading.third_party:
-            continue
-        hits: dict[int, list[str]] = {}
-        for rule_name, pattern in rules:
-            for match in reading.finditer(pattern):
-                position = reading.index.at(match.start())
-                if position is None or rule_name in hits.get(position, ()):
+    text = reading.text
+    best: tuple[tuple[int, ...], int, SentenceKey, str] | None = None
+    steps: dict[int, dict[SentenceKey, set[str]]] = {}
+    denied = False
+    for rule_name, pattern, also in _RULES[criterion.id]:
+        judged: set[SentenceKey] = set()
+        for line, match in text.find(pattern):
+            key = (line, text.sentence_at(line, match.start()))
+            if key in judged:
+                continue
+            judged.add(key)
+            status = reading.statement(key, match, criterion.negatable)
+            sentence = text.sentence_text(*key)
+            if status == _DENIED and criterion.denial_wins and _DENIAL.search(sentence):
+                denied = denied or any(reading.in_scope(page, key, criterion.scope)
+                                       for page in reading.pages_of(line))
+            if status != _STATED or (unless and unless.search(sentence)) or (
+                also and not also.search(sentence)
+            ):
+                continue
+            for page in reading.pages_of(line):
+                if not reading.in_scope(page, key, criterion.scope) or (
+                    reading.kind[page] == _ARTICLE and not criterion.from_articles
+                ):
                     continue
-                if not reading.in_scope(position, criterion.scope):
+                if requires and not (requires.search(sentence)
+                                     or requires.search(reading.context(page, key))):
                     continue
-                if not reading.is_statement(position, match, criterion.negatable):
+                if unless and unless.search(reading.context(page, key)):
                     continue
-                sentence = reading.index.sentence_text(position)
-                if requires and not requires.search(sentence):
+                if criterion.min_distinct_rules > 1:
+                    steps.setdefault(page, {}).setdefault(key, set()).add(rule_name)
                     continue
-                if unless and unless.search(sentence):
-                    continue
-                hits.setdefault(position, []).append(rule_name)
-                if criterion.min_distinct_rules == 1:
-                    return Verdict(criterion.id, True, reading.page.url, sentence, rule_name)
+                # A sentence that names microneedling itself beats one that inherits the topic.
+                rank = (reading.kind[page], reading.weak(key),
+                        criterion.scope == TREATMENT and reading.own_topic(key) != MICRONEEDLING_TOPIC,
+                        reading.rank[page], text.pages[page].first_position[line], key[1])
+                if best is None or rank < best[0]:
+                    best = (rank, page, key, rule_name)
                 break
-        if criterion.min_distinct_rules > 1:
-            distinct = {name for names in hits.values() for name in names}
-            if len(distinct) >= criterion.min_distinct_rules:
-                best = max(sorted(hits), key=lambda p: len(hits[p]))
-                return Verdict(
-                    criterion.id, True, reading.page.url, reading.index.sentence_text(best),
-                    " + ".join(sorted(distinct)),
-                )
+    if denied:
+        return Verdict(criterion.id, False)
+    if criterion.min_distinct_rules > 1:
+        return _steps_verdict(criterion, reading, steps)
+    if best is None:
+        return Verdict(criterion.id, False)
+    _, page, key, rule_name = best
+    return Verdict(criterion.id, True, text.pages[page].page.url, text.sentence_text(*key), rule_name)
+
+
+def _steps_verdict(
+    criterion: Criterion, reading: _Reading, steps: dict[int, dict[SentenceKey, set[str]]]
+) -> Verdict:
+    """Met on the best page whose sentences together match enough distinct step rules."""
+    text = reading.text
+    for page in sorted(steps, key=reading.rank.__getitem__):
+        hits = steps[page]
+        distinct = set().union(*hits.values())
+        if len(distinct) >= criterion.min_distinct_rules:
+            position = text.pages[page].first_position
+            key = min(hits, key=lambda k: (-len(hits[k]), reading.weak(k), position[k[0]], k[1]))
+            return Verdict(criterion.id, True, text.pages[page].page.url, text.sentence_text(*key),
+                           " + ".join(sorted(distinct)))
     return Verdict(criterion.id, False)
 
 
@@ -235,6 +358,8 @@ def _contact_verdict(identity: Identity) -> Verdict:
     rule = "schema.org address and phone" if identity.source == "schema.org" else "address and phone in text"
     if evidence is None:
         return Verdict("contact_info", True, None, None, rule)
+    if evidence.structured:
+        rule = STRUCTURED_EVIDENCE_RULE
     return Verdict("contact_info", True, evidence.page_url, evidence.quote, rule)
 
 

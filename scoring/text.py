@@ -1,14 +1,13 @@
 """Sentence segmentation over extracted page text.
 
 The crawler stores visible text with one block (heading, paragraph, list item, table cell) per
-line and whitespace folded. A sentence is a span of that text, so a quote taken from it is
-always an exact substring of the stored page text.
+line and whitespace folded. A sentence is a span of one line, so a quote taken from it is
+always an exact substring of the stored page text, and never runs across blocks.
 """
 
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -26,32 +25,26 @@ _HEADING_WORDS = 12
 
 @dataclass(frozen=True)
 class Sentence:
-    start: int
+    start: int  # offsets within its line
     end: int
-    block: int
+    line: int
     is_heading: bool
 
-    def text_of(self, text: str) -> str:
-        return text[self.start : self.end]
+    def text_of(self, line: str) -> str:
+        return line[self.start : self.end]
 
 
-def segment(text: str) -> list[Sentence]:
-    """Split page text into sentences, never across block (line) boundaries."""
-    sentences: list[Sentence] = []
-    offset = 0
-    for block_index, line in enumerate(text.split("\n")):
-        stripped = line.strip()
-        if stripped:
-            lead = offset + (len(line) - len(line.lstrip()))
-            heading = _looks_like_heading(stripped)
-            for start, end in _split_block(stripped):
-                sentences.append(Sentence(lead + start, lead + end, block_index, heading))
-        offset += len(line) + 1
-    return sentences
+def looks_like_heading(line: str) -> bool:
+    """A short block without closing punctuation: a heading, a menu entry, a label."""
+    block = line.strip()
+    return len(block.split()) <= _HEADING_WORDS and not block.endswith((".", "!", ",", "?"))
 
 
-def _looks_like_heading(block: str) -> bool:
-    return len(block.split()) <= _HEADING_WORDS and not block.endswith((".", "!", ","))
+def split_block(line: str) -> list[tuple[int, int]]:
+    """Sentence spans of one block (line) of page text; never empty, never padded."""
+    lead = len(line) - len(line.lstrip())
+    block = line.strip()
+    return [(lead + start, lead + end) for start, end in _split_block(block)]
 
 
 # Sites repeat their navigation and footer on every page: each distinct block is split once.
@@ -61,11 +54,9 @@ def _split_block(block: str) -> tuple[tuple[int, int], ...]:
     start = 0
     for match in _BOUNDARY.finditer(block):
         candidate_end = match.start()
-        if _ABBREVIATION.search(block, 0, candidate_end):
-            # Only an abbreviation right at the end of the candidate sentence blocks the split.
-            tail = block[max(start, candidate_end - 8) : candidate_end]
-            if _ABBREVIATION.search(tail):
-                continue
+        # An abbreviation right at the end of the candidate sentence blocks the split.
+        if _ABBREVIATION.search(block[max(start, candidate_end - 8) : candidate_end]):
+            continue
         spans.append((start, candidate_end))
         start = match.end()
     spans.append((start, len(block)))
@@ -86,21 +77,3 @@ def _cap_length(block: str, start: int, end: int) -> list[tuple[int, int]]:
             start += 1
     pieces.append((start, end))
     return pieces
-
-
-class SentenceIndex:
-    """Sentences of one text with fast lookup of the sentence holding a character offset."""
-
-    def __init__(self, text: str) -> None:
-        self.text = text
-        self.sentences = segment(text)
-        self._starts = [s.start for s in self.sentences]
-
-    def at(self, offset: int) -> int | None:
-        position = bisect_right(self._starts, offset) - 1
-        if position < 0:
-            return None
-        return position if offset < self.sentences[position].end else None
-
-    def sentence_text(self, position: int) -> str:
-        return self.sentences[position].text_of(self.text)

@@ -46,10 +46,13 @@ async def test_clinic_page_shows_every_criterion_with_evidence(datasette, crawle
 
 async def test_crawled_text_is_escaped_on_the_clinic_page(datasette, crawled_db):
     db = sqlite_utils.Database(crawled_db)
+    # A met verdict shows its quote; the first clinic that offers microneedling has one.
+    clinic_id = next(db.query("select min(clinic_id) as id from verdicts "
+                              "where criterion = 'offers_microneedling' and met = 1"))["id"]
     db.execute("update verdicts set quote = '<script>alert(1)</script>' "
-               "where criterion = 'offers_microneedling' and clinic_id = 1")
+               "where criterion = 'offers_microneedling' and clinic_id = ?", [clinic_id])
     db.conn.commit()
-    html = (await datasette.client.get("/clinics/clinics/1")).text
+    html = (await datasette.client.get(f"/clinics/clinics/{clinic_id}")).text
     assert "<script>alert(1)</script>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
 

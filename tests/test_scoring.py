@@ -154,3 +154,105 @@ def test_every_met_quote_is_an_exact_substring_of_its_page():
     for v in assess(pages).verdicts:
         if v.met and v.quote:
             assert v.quote in texts[v.page_url]
+
+
+@pytest.mark.parametrize(("criterion", "sentence"), [
+    ("anesthesia", "A topical anaesthetic cream is applied before microneedling."),
+    ("anesthesia", "A topical anesthetic cream is applied before microneedling."),
+    ("sterile_equipment", "Every microneedling cartridge is sterilised and single-use."),
+    ("sterile_equipment", "Every microneedling cartridge is sterilized and single-use."),
+])
+def test_british_and_american_spellings_count_alike(criterion, sentence):
+    assert verdict(criterion, mn_page(sentence)).met
+
+
+def page(path: str, title: str, *lines: str) -> Page:
+    return Page(f"https://clinic.example/{path}", title, "\n".join(lines))
+
+
+MENU = ("Home", "Microneedling", "Laser Hair Removal", "Contact")
+
+
+def test_a_menu_entry_repeated_on_every_page_opens_no_microneedling_section():
+    laser = page("laser-hair-removal", "Laser Hair Removal", *MENU,
+                 "A numbing cream is applied before each session.")
+    others = [page(p, p.title(), *MENU, "We are open six days a week.") for p in ("", "contact", "about")]
+    mn = page("microneedling", "Microneedling", *MENU, "Microneedling renews your skin.")
+    assert not verdict("anesthesia", laser, mn, *others).met
+
+
+def test_a_paragraph_that_reports_an_article_stays_hearsay_after_its_first_sentence():
+    post = page("microneedling-news", "Microneedling in the news",
+                "According to a magazine feature, microneedling is popular. It describes a numbing "
+                "cream applied for 30 minutes before the pen is used.")
+    assert not verdict("anesthesia", post).met
+
+
+def test_the_clinic_saying_it_does_not_numb_outweighs_a_passing_mention():
+    studio = mn_page("We do not use numbing cream for microneedling.\n"
+                     "Numbing creams can leave a film that interferes with serum absorption.")
+    assert not verdict("anesthesia", studio).met
+
+
+def test_list_items_are_read_with_the_line_that_introduces_them():
+    lines = mn_page("Microneedling\nTreatment is not suitable if you:\nAre pregnant or breastfeeding.\n"
+                    "Have an active cold sore.")
+    v = verdict("contraindications", lines)
+    assert v.met
+    assert v.quote == "Are pregnant or breastfeeding."
+
+
+def test_a_curly_apostrophe_negation_still_names_a_contraindication():
+    assert verdict("contraindications", mn_page(
+        "We don’t treat during pregnancy or over active acne.")).met
+
+
+def test_a_team_card_reads_role_name_and_credential_together():
+    physician = page("team", "Our Team", "Medical Director", "Lori Martin", "M.D.")
+    assert verdict("medical_director", physician).met
+    nurse = page("team", "Our Team", "Medical Director", "Dorrie Smith", "RN, BSN, FNP-C")
+    assert not verdict("medical_director", nurse).met
+
+
+def test_evidence_is_a_sentence_rather_than_a_bare_heading():
+    v = verdict("offers_microneedling", mn_page(
+        "Microneedling\nWe offer microneedling with SkinPen for acne scars and fine lines."))
+    assert v.quote == "We offer microneedling with SkinPen for acne scars and fine lines."
+
+
+def test_a_page_mostly_about_microneedling_is_a_microneedling_page_whatever_its_url():
+    scars = page("scar-treatment", "Scar Treatment",
+                 "Microneedling is our main scar treatment.", "Microneedling breaks up scar tissue.",
+                 "We combine microneedling with subcision.", "Comfort first",
+                 "A strong topical numbing cream is applied before treatment.")
+    assert verdict("anesthesia", scars).met
+
+
+def test_an_age_of_a_product_is_not_the_clinic_s_experience():
+    assert not verdict("experience", home("This filler has been on the market since 2007.")).met
+    assert not verdict("experience", home("PMMA has been used in medical implants for 65 years.")).met
+    assert verdict("experience", home("Lakeside has offered microneedling since 2013.")).met
+
+
+@pytest.mark.parametrize(("titles", "city", "name"), [
+    (["Home ✨ Miracle Skin Bar Miami Beach", "Specials ✨ Miracle Skin Bar Miami Beach"],
+     "Miami Beach", "Miracle Skin Bar"),
+    (["Inicio – Casa Vieja Estética – San Antonio, TX", "Contacto – Casa Vieja Estética – San Antonio, TX"],
+     "San Antonio", "Casa Vieja Estética"),
+    (["Studio · Rowan Skin Studio · Portland", "Questions · Rowan Skin Studio · Portland"],
+     "Portland", "Rowan Skin Studio"),
+    (["Home | Lumen Dermatology & Skin Health, Austin TX", "FAQ | Lumen Dermatology & Skin Health, Austin TX"],
+     "Austin", "Lumen Dermatology & Skin Health"),
+    (["Medical Aesthetics of Chattanooga", "Botox | Medical Aesthetics of Chattanooga"],
+     "Chattanooga", "Medical Aesthetics of Chattanooga"),
+])
+def test_the_clinic_name_is_what_page_titles_share_without_the_place(titles, city, name):
+    pages = [Page(f"https://clinic.example/{i}", title,
+                  f"1 Main Street, {city}, TX 78205\nCall (512) 555-0142") for i, title in enumerate(titles)]
+    assert assess(pages).identity.name == name
+
+
+def test_the_phone_shown_on_every_page_beats_a_banner_link():
+    pages = [Page(f"https://clinic.example/{i}", "Clinic", "Phone : 918.710.2060",
+                  tel_links=("9187102060",) if i else ("1-918-710-5060",)) for i in range(4)]
+    assert assess(pages).identity.phone == "+19187102060"

@@ -1,0 +1,112 @@
+"""Regular expressions that skip the text they cannot match.
+
+Scanning a whole site with one regular expression per rule is what made scoring slow: Python's
+``re`` cannot skip ahead for a pattern that starts with ``\\b`` or an alternation. But almost
+every rule contains literal words ("numb", "serum", "sterili"). ``cues`` reads them out of the
+pattern: a set of lowercase strings of which every match must contain one. The scorer looks
+for those with ``str.find`` (fast) and runs the regular expression only on the lines that hold
+one. A pattern without usable cues is simply run on every line: cues change the speed, never
+the result.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+# The parser behind ``re`` (public as ``sre_parse`` before Python 3.11). Should a future Python
+# change it, cues() returns None and patterns are run on every line, as correct and slower.
+try:
+    from re import _constants as _c
+    from re import _parser as _p
+except ImportError:  # pragma: no cover - depends on the Python version
+    _c = _p = None
+
+_MIN_CUE = 2  # shorter literals (a comma, one letter) would select nearly every line
+
+
+def cues(pattern: str, flags: int = 0) -> tuple[frozenset[str], ...] | None:
+    """Sets of strings such that every match of ``pattern`` contains one string of each set, or
+    None; casefolded when the pattern ignores case. ``micro[\\s-]?needl`` gives
+    ({"micro"}, {"needl"}): a line must hold both to be worth the regular expression."""
+    if _p is None:
+        return None
+    try:
+        parsed = _p.parse(pattern, flags)
+    except Exception:  # noqa: BLE001 - any parser surprise means: no cues, scan every line
+        return None
+    fold = str.casefold if flags & re.IGNORECASE else str
+    options = _options(list(parsed), fold)
+    return tuple(frozenset(option) for option in options) or None
+
+
+def _sequence(items: list[tuple[Any, Any]], fold: Any) -> set[str] | None:
+    """Best cue set of a sequence: the most selective of its options."""
+    options = _options(items, fold)
+    if not options:
+        return None
+    # The one whose shortest cue is longest, then the fewest cues.
+    return max(options, key=lambda cue_set: (min(map(len, cue_set)), -len(cue_set)))
+
+
+def _options(items: list[tuple[Any, Any]], fold: Any) -> list[set[str]]:
+    """Every cue set of a sequence: each literal run, and each required group, must occur."""
+    options: list[set[str]] = []
+    run: list[str] = []
+
+    def end_run() -> None:
+        if len("".join(run)) >= _MIN_CUE:
+            options.append({"".join(run)})
+        run.clear()
+
+    for op, argument in items:
+        if op is _c.LITERAL:
+            run.append(fold(chr(argument)))
+            continue
+        end_run()
+        if op is _c.SUBPATTERN:
+            inner = _sequence(list(argument[-1]), fold)
+        elif op is _c.BRANCH:
+            inner = _branches(argument[1], fold)
+        elif op in (_c.MAX_REPEAT, _c.MIN_REPEAT) and argument[0] >= 1:
+            inner = _sequence(list(argument[2]), fold)
+        elif op is _c.IN and all(kind is _c.LITERAL for kind, _ in argument):
+            inner = {fold(chr(code)) for _, code in argument}
+        else:
+            inner = None
+        if inner:
+            options.append(inner)
+    end_run()
+    return options
+
+
+def _branches(branches: list[Any], fold: Any) -> set[str] | None:
+    found: set[str] = set()
+    for branch in branches:
+        inner = _sequence(list(branch), fold)
+        if not inner:
+            return None  # one branch can match without any literal
+        found |= inner
+    return found
+
+
+class Pattern:
+    """A compiled regular expression with the cues that let a scan skip lines."""
+
+    __slots__ = ("case_sensitive", "cues", "folded", "regex", "source")
+
+    def __init__(self, source: str, case_sensitive: bool = False) -> None:
+        flags = 0 if case_sensitive else re.IGNORECASE
+        self.source = source
+        self.case_sensitive = case_sensitive
+        # Python's re drops its literal-prefix search for case-insensitive patterns. A pattern
+        # that spells its letters in lower case finds the same matches, case-sensitively and
+        # faster, in casefolded text that kept its offsets.
+        letters = re.sub(r"\\.", "", source)
+        self.folded = (re.compile(source) if not case_sensitive and letters == letters.casefold()
+                       else None)
+        self.regex = re.compile(source, flags)
+        self.cues = cues(source, flags)
+
+    def __repr__(self) -> str:
+        return f"Pattern({self.source!r})"

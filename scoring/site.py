@@ -1,0 +1,212 @@
+"""A clinic's pages as the scorer reads them: each distinct line of text once.
+
+Navigation, footers and shared blocks repeat on every page of a site. Reading each distinct
+line (block) once keeps scoring fast, and knowing on how many pages a line appears is what
+tells boilerplate (a menu entry "Microneedling") from content (a heading on one page).
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from itertools import accumulate
+
+from scoring.pages import Page
+from scoring.patterns import Pattern
+from scoring.text import Sentence, looks_like_heading, split_block
+
+# Pages that are not the clinic speaking about its treatments: legal notices and the like.
+_LEGAL_PATH = re.compile(
+    r"privacy|terms|cookie|accessibility|disclaimer|legal|policy|policies|gdpr|hipaa|notice"
+    r"|sitemap|copyright",
+)
+# Posts and articles: the clinic's own, but read after its treatment pages.
+_ARTICLE_PATH = re.compile(r"/(?:blog|news|articles?|posts?|journal|press|stories|the-[\w-]+-edit)"
+                           r"(?:/|$|\.|-)")
+
+
+_SECTION_HEADING_WORDS = 8
+
+
+class _Shifted:
+    """A match in the folded site text, with offsets relative to its line."""
+
+    __slots__ = ("_match", "_offset")
+
+    def __init__(self, match: re.Match[str], offset: int) -> None:
+        self._match, self._offset = match, offset
+
+    def start(self) -> int:
+        return self._match.start() - self._offset
+
+    def end(self) -> int:
+        return self._match.end() - self._offset
+
+    def span(self) -> tuple[int, int]:
+        return self.start(), self.end()
+
+
+Match = re.Match[str] | _Shifted
+
+
+@dataclass
+class SitePage:
+    page: Page
+    lines: list[int]  # the page's line ids, in order
+    legal: bool
+    article: bool
+    first_position: dict[int, int] = field(default_factory=dict)  # line id → first position
+
+
+class SiteText:
+    """The distinct lines of a site's pages, with where each appears."""
+
+    def __init__(self, pages: Iterable[Page]) -> None:
+        self.lines: list[str] = []
+        self.line_pages: list[list[int]] = []
+        self.pages: list[SitePage] = []
+        ids: dict[str, int] = {}
+        for number, page in enumerate(pages):
+            site_page = SitePage(page, [], bool(_LEGAL_PATH.search(page.path)),
+                                 bool(_ARTICLE_PATH.search(page.path)))
+            first = site_page.first_position
+            for line in page.text.split("\n"):
+                line_id = ids.get(line)
+                if line_id is None:
+                    line_id = ids[line] = len(self.lines)
+                    self.lines.append(line)
+                    self.line_pages.append([])
+                if line_id not in first:
+                    first[line_id] = len(site_page.lines)
+                    self.line_pages[line_id].append(number)
+                site_page.lines.append(line_id)
+            self.pages.append(site_page)
+        self.page_count = len(self.pages)
+        self._starts = list(accumulate((len(line) + 1 for line in self.lines[:-1]), initial=0))
+        joined = "\n".join(self.lines)
+        folded = joined.casefold()
+        self._folded_starts = self._starts
+        if len(folded) != len(joined):  # a few letters fold to two ("ß"): lines move
+            folded_lines = [line.casefold() for line in self.lines]
+            folded = "\n".join(folded_lines)
+            self._folded_starts = list(accumulate((len(line) + 1 for line in folded_lines[:-1]),
+                                                  initial=0))
+        self._folded = folded
+        self._joined = joined
+        # Every line keeps its offsets when folded: case-insensitive patterns can run as their
+        # faster case-sensitive twins on the folded lines.
+        self._aligned = self._folded_starts is self._starts
+        self._cue_lines: dict[tuple[str, bool], list[int]] = {}
+        self._sentences: dict[int, list[Sentence]] = {}
+        self._offsets: dict[int, list[int]] = {}
+        self._headings: dict[int, bool] = {}
+        self._found: dict[tuple[str, bool], list[tuple[int, Match]]] = {}
+
+    # -- finding -----------------------------------------------------------------------------
+
+    def lines_with(self, cue: str, case_sensitive: bool = False) -> list[int]:
+        """Ids of the lines that contain a cue (casefolded unless case-sensitive), in order."""
+        found = self._cue_lines.get((cue, case_sensitive))
+        if found is None:
+            found = []
+            text, starts = (self._joined, self._starts) if case_sensitive else (
+                self._folded, self._folded_starts)
+            position = text.find(cue)
+            while position >= 0:
+                line_id = bisect_right(starts, position) - 1
+                found.append(line_id)
+                # One hit per line is enough: go on from the next line.
+                if line_id + 1 >= len(starts):
+                    break
+                position = text.find(cue, starts[line_id + 1])
+            self._cue_lines[cue, case_sensitive] = found
+        return found
+
+    def find(self, pattern: Pattern) -> list[tuple[int, Match]]:
+        """Every match of the pattern, as (line id, match within that line), in line order."""
+        key = (pattern.source, pattern.case_sensitive)
+        found = self._found.get(key)
+        if found is None:
+            found = self._found[key] = list(self._find(pattern))
+        return found
+
+    def _find(self, pattern: Pattern) -> Iterator[tuple[int, Match]]:
+        if pattern.cues is None:
+            candidates: Iterable[int] = range(len(self.lines))
+        else:
+            found: set[int] | None = None
+            for cue_set in pattern.cues:
+                lines = {line for cue in cue_set for line in self.lines_with(cue, pattern.case_sensitive)}
+                found = lines if found is None else found & lines
+                if not found:
+                    return
+            candidates = sorted(found or ())
+        lines, starts = self.lines, self._starts
+        if pattern.folded is not None and self._aligned:
+            regex, folded = pattern.folded, self._folded
+            for line_id in candidates:
+                start = starts[line_id]
+                for match in regex.finditer(folded, start, start + len(lines[line_id])):
+                    yield line_id, _Shifted(match, start)
+            return
+        for line_id in candidates:
+            for match in pattern.regex.finditer(lines[line_id]):
+                yield line_id, match
+
+    def lines_matching(self, regex: re.Pattern[str]) -> list[int]:
+        """Ids of the lines where a plain regular expression matches, scanning the site once."""
+        found: list[int] = []
+        starts = self._starts
+        for match in regex.finditer(self._joined):
+            line_id = bisect_right(starts, match.start()) - 1
+            if not found or found[-1] != line_id:
+                found.append(line_id)
+        return found
+
+    def next_line(self, line_id: int) -> str:
+        """The line after this one on the first page that shows it ("" at the end)."""
+        page = self.pages[self.line_pages[line_id][0]]
+        position = page.first_position[line_id] + 1
+        return self.lines[page.lines[position]] if position < len(page.lines) else ""
+
+    # -- sentences ---------------------------------------------------------------------------
+
+    def sentences(self, line_id: int) -> list[Sentence]:
+        found = self._sentences.get(line_id)
+        if found is None:
+            line = self.lines[line_id]
+            heading = looks_like_heading(line)
+            found = [Sentence(start, end, line_id, heading) for start, end in split_block(line)]
+            self._sentences[line_id] = found
+            self._offsets[line_id] = [s.start for s in found]
+        return found
+
+    def sentence_at(self, line_id: int, offset: int) -> int:
+        """Index (within its line) of the sentence holding a character offset of the line."""
+        self.sentences(line_id)
+        return max(0, bisect_right(self._offsets[line_id], offset) - 1)
+
+    def sentence_text(self, line_id: int, index: int) -> str:
+        return self.sentences(line_id)[index].text_of(self.lines[line_id])
+
+    def is_heading(self, line_id: int) -> bool:
+        found = self._headings.get(line_id)
+        if found is None:
+            found = self._headings[line_id] = looks_like_heading(self.lines[line_id])
+        return found
+
+    def is_short(self, line_id: int) -> bool:
+        """A line of a few words: a name, a role, a credential, a list item."""
+        return self.lines[line_id].count(" ") < _SECTION_HEADING_WORDS
+
+    def is_section_heading(self, line_id: int) -> bool:
+        """A heading that opens a section: a few words, not a sentence or a list item."""
+        line = self.lines[line_id]
+        return self.is_heading(line_id) and line.count(" ") < _SECTION_HEADING_WORDS
+
+    def is_boilerplate(self, line_id: int) -> bool:
+        """Repeated on many pages: a menu, a footer, a banner."""
+        count = len(self.line_pages[line_id])
+        return count >= 3 and count * 4 >= self.page_count
