@@ -73,6 +73,8 @@ class SiteText:
                                  bool(_ARTICLE_PATH.search(page.path)))
             first = site_page.first_position
             for line in page.text.split("\n"):
+                if not line.strip():
+                    continue  # no sentence lives on a blank line
                 line_id = ids.get(line)
                 if line_id is None:
                     line_id = ids[line] = len(self.lines)
