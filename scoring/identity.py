@@ -231,10 +231,10 @@ def _phone(
     pages: list[Page], structured: str | None, country: str | None
 ) -> tuple[str | None, Evidence | None]:
     region = country or "US"
-    number = _e164(structured, region)
+    number = e164(structured, region)
     if not number:
         tel_numbers = Counter(
-            n for page in pages for raw in page.tel_links if (n := _e164(raw, region))
+            n for page in pages for raw in page.tel_links if (n := e164(raw, region))
         )
         number = tel_numbers.most_common(1)[0][0] if tel_numbers else None
     text_numbers: Counter[str] = Counter()
@@ -268,7 +268,8 @@ def _numbers_in_line(line: str, region: str) -> tuple[tuple[str, int], ...]:
     )
 
 
-def _e164(raw: str | None, region: str) -> str | None:
+def e164(raw: str | None, region: str | None = "US") -> str | None:
+    """A phone number in E.164 form (``region`` reads national numbers), or None."""
     if not raw:
         return None
     try:

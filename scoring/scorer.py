@@ -26,6 +26,7 @@ from scoring.criteria import (
 )
 from scoring.identity import Identity, extract_identity
 from scoring.pages import Page
+from scoring.practitioners import Practitioner, extract_practitioners
 from scoring.text import SentenceIndex
 
 
@@ -80,6 +81,8 @@ class Assessment:
     verdicts: tuple[Verdict, ...]
     score: int
     identity: Identity
+    # Who the site names (a fact stored beside the verdicts; it never changes them).
+    practitioners: tuple[Practitioner, ...] = ()
 
     @property
     def by_criterion(self) -> dict[str, Verdict]:
@@ -188,7 +191,8 @@ def assess(pages: Iterable[Page]) -> Assessment:
         _contact_verdict(identity) if c.id == "contact_info" else _judge(c, readings)
         for c in CRITERIA
     )
-    return Assessment(verdicts=verdicts, score=_score(verdicts), identity=identity)
+    return Assessment(verdicts=verdicts, score=_score(verdicts), identity=identity,
+                      practitioners=extract_practitioners(r.page for r in readings))
 
 
 def _judge(criterion: Criterion, readings: list[_Reading]) -> Verdict:
