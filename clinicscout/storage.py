@@ -460,9 +460,9 @@ class Storage:
                         clinic_id = self.db["clinics"].insert(row).last_pk
                         counts["added"] += 1
                     else:
+                        # A known clinic keeps its origin; clinic_sources records the new links.
                         current = self.db["clinics"].get(clinic_id)
-                        wanted = {**fields, "source": first["source"], "source_id": first["source_id"]}
-                        gaps = {k: v for k, v in wanted.items() if current.get(k) in (None, "")}
+                        gaps = {k: v for k, v in fields.items() if current.get(k) in (None, "")}
                         if gaps:
                             self.db["clinics"].update(clinic_id, gaps)
                         counts["updated" if gaps else "unchanged"] += 1

@@ -145,10 +145,9 @@ def merge(candidates: list[Candidate], known: list[KnownClinic]) -> MergeResult:
         if root in clinics:
             clinics[root].clinic_id = clinic.id
 
-    unmatched = _join_organisations(
-        [c for c in candidates if c.joins_only], list(clinics.values()), known
-    )
-    return MergeResult(list(clinics.values()), unmatched)
+    found = list(clinics.values())
+    unmatched = _join_organisations([c for c in candidates if c.joins_only], found, known)
+    return MergeResult(found, unmatched)
 
 
 def _join_organisations(

@@ -30,11 +30,11 @@ from clinicscout.storage import NPI_FOUND_CONFIDENCE, Storage
 from scoring import name_key
 
 NO_NPI_ROLES = {"esthetician", "medical esthetician"}
-_EXPECTED_TAXONOMY = (
-    (re.compile(r"dermatolog|surgeon|physician|medical director"), ("20",)),
+_EXPECTED_TAXONOMY = (  # most specific first: "physician assistant" before "physician"
     (re.compile(r"nurse practitioner"), ("363L",)),
     (re.compile(r"physician assistant"), ("363A",)),
     (re.compile(r"nurse"), ("163W", "364S", "363L")),
+    (re.compile(r"dermatolog|surgeon|physician|medical director"), ("20",)),
 )
 _CREDENTIAL_TAXONOMY = (
     (re.compile(r"^(?:M\.?D\.?|D\.?O\.?|Dr\.)$"), ("20",)),
