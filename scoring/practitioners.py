@@ -31,7 +31,7 @@ _CREDENTIAL = (
     r"|ANP-BC|NP-C|NP|PA-C|PA|RN|RGN|LPN|LVN|CNS|CANS|MBBS|MBChB|FRCS|LE"
     r"|[Ll]icensed (?:[Mm]edical )?[Aa]?[Ee]sthetician"
 )
-_CREDENTIALS = rf"(?:{_CREDENTIAL})(?:\s*,\s*(?:{_CREDENTIAL}))*"
+_CREDENTIALS = rf"(?:{_CREDENTIAL})(?:(?:\s*,\s*|\s+)(?:{_CREDENTIAL}))*"
 _ROLE_WORDS = (
     r"(?:board[- ]certified\s+|certified\s+|licensed\s+|registered\s+|medical\s+|family\s+"
     r"|aesthetic\s+|cosmetic\s+|facial\s+)*"
@@ -39,7 +39,11 @@ _ROLE_WORDS = (
     r"|nurse injector|nurse prescriber|nurse|a?esthetician|medical director)"
 )
 
-_WITH_CREDENTIALS = re.compile(rf"(?P<name>{_NAME})(?:\s*,\s*|\s+)(?P<credentials>{_CREDENTIALS})(?![\w-])")
+# Without a comma only a plain abbreviation follows a name ("Eleanor Pryce RGN"): "Obagi
+# Clenziderm M.D." is a product.
+_WITH_CREDENTIALS = re.compile(
+    rf"(?P<name>{_NAME})(?:\s*,\s*|\s+(?=[A-Z]{{2,}}\b))(?P<credentials>{_CREDENTIALS})(?![\w-])"
+)
 _DOCTOR = re.compile(rf"\bDra?\.\s+(?P<name>{_NAME})")
 _IS_A = re.compile(rf"(?P<name>{_NAME}),?\s+(?:is|was)\s+(?:a|an|our)\s+(?P<role>(?i:{_ROLE_WORDS}))\b")
 # Role phrases next to a name: ", a board-certified dermatologist" or "is a ... dermatologist".
@@ -139,7 +143,8 @@ def _clean_name(raw: str) -> str | None:
 
 def _split_credentials(text: str) -> list[str]:
     # "MD." at the end of a sentence is "MD"; "M.D." keeps its dots.
-    return [c if "." in c[:-1] else c.rstrip(".") for c in (c.strip() for c in text.split(",")) if c]
+    found = [m.group(0) for m in re.finditer(_CREDENTIAL, text)]
+    return [c if "." in c[:-1] else c.rstrip(".") for c in found]
 
 
 def _role(match: re.Match[str], sentence: str, credentials: list[str]) -> str | None:

@@ -3,6 +3,7 @@ registry, against a real HTTP server on 127.0.0.1 that answers in the services' 
 
 from __future__ import annotations
 
+import shutil
 import sqlite3
 
 import pytest
@@ -120,11 +121,25 @@ def test_the_overpass_query_asks_for_clinics_dermatology_and_skin_care_with_cent
 
 # -- a whole discovery -------------------------------------------------------------------------
 
-def test_discovery_merges_seeds_map_and_registry_into_clinics(server, seeds, tmp_path):
-    db = tmp_path / "austin.db"
-    result = discover(server, db, "--near", "78701", "--radius-km", "8", "--seeds", str(seeds))
-    assert "4 clinics added" in result.stdout
-    assert "1 NPI organisations matched no clinic" in result.stdout
+@pytest.fixture(scope="module")
+def austin(tmp_path_factory):
+    """One discovery around Austin (seed list, OpenStreetMap, NPI registry): its database, the
+    requests the services received, and what the command printed."""
+    folder = tmp_path_factory.mktemp("austin")
+    seeds = folder / "seeds.csv"
+    seeds.write_text("name,website,phone\nLumen Dermatology,lumen-derm.example,512-555-0142\n")
+    with OpenDataServer() as replay:
+        replay.route(OVERPASS_PATH, Reply(overpass(AUSTIN_ELEMENTS)))
+        replay.route(NPI_PATH, npi_answers)
+        result = discover(replay, folder / "austin.db", "--near", "78701", "--radius-km", "8",
+                          "--seeds", str(seeds))
+        return folder / "austin.db", list(replay.received), result.stdout, seeds
+
+
+def test_discovery_merges_seeds_map_and_registry_into_clinics(austin):
+    db, _, stdout, _ = austin
+    assert "4 clinics added" in stdout
+    assert "1 NPI organisations matched no clinic" in stdout
 
     clinics = {row["name"]: row for row in sqlite_utils.Database(db)["clinics"].rows}
     assert set(clinics) == {"Lumen Dermatology", "Glow Day Spa", "Eastside Family Clinic",
@@ -149,38 +164,33 @@ def test_discovery_merges_seeds_map_and_registry_into_clinics(server, seeds, tmp
     assert ("npi", "1902000078") not in records  # Hill Country matched no clinic: not a clinic
 
 
-def test_the_registry_providers_of_the_area_are_kept_and_those_outside_the_radius_are_not(
-        server, seeds, tmp_path):
-    db = tmp_path / "austin.db"
-    discover(server, db, "--near", "78701", "--radius-km", "8", "--source", "npi",
-             "--seeds", str(seeds))
-    providers = {row["npi"]: row for row in sqlite_utils.Database(db)["npi_providers"].rows}
+def test_the_registry_providers_of_the_area_are_kept_and_those_outside_the_radius_are_not(austin):
+    providers = {row["npi"]: row for row in sqlite_utils.Database(austin[0])["npi_providers"].rows}
     assert providers["1902000011"]["taxonomy_code"] == "207N00000X"
     assert providers["1902000029"]["taxonomy_description"] == "Nurse Practitioner, Family"
     assert "1902000086" not in providers  # Round Rock lies beyond 8 km
 
 
-def test_requests_identify_clinicscout_and_follow_the_documented_formats(server, tmp_path):
-    discover(server, tmp_path / "a.db", "--near", "78701", "--radius-km", "8")
-    overpass_request = server.requests_to(OVERPASS_PATH)[0]
+def test_requests_identify_clinicscout_and_follow_the_documented_formats(austin):
+    received = austin[1]
+    [overpass_request] = [r for r in received if r.path == OVERPASS_PATH]
     assert overpass_request.method == "POST"
     assert "out center tags;" in overpass_request.form["data"]
     assert overpass_request.headers["User-Agent"].startswith("clinicscout/")
-    npi_requests = server.requests_to(NPI_PATH)
+    npi_requests = [r for r in received if r.path == NPI_PATH]
     assert {r.query["taxonomy_description"] for r in npi_requests} == {
         "Dermatology", "Plastic Surgery", "Nurse Practitioner", "Physician Assistant"}
     assert all(r.query["version"] == "2.1" and r.query["limit"] == "200" for r in npi_requests)
     assert all((r.query["city"], r.query["state"]) == ("Austin", "TX") for r in npi_requests)
 
 
-def test_discovering_twice_changes_nothing(server, seeds, tmp_path):
-    db = tmp_path / "austin.db"
-    args = ("--near", "78701", "--radius-km", "8", "--seeds", str(seeds))
-    discover(server, db, *args)
+def test_discovering_twice_changes_nothing(austin, server, tmp_path):
+    db = tmp_path / "again.db"
+    shutil.copy(austin[0], db)
     clinics = list(sqlite_utils.Database(db)["clinics"].rows)
     links = sorted((r["source"], r["source_id"], r["clinic_id"])
                    for r in sqlite_utils.Database(db)["clinic_sources"].rows)
-    again = discover(server, db, *args)
+    again = discover(server, db, "--near", "78701", "--radius-km", "8", "--seeds", str(austin[3]))
     assert "0 clinics added, 0 completed, 4 unchanged" in again.stdout
     assert list(sqlite_utils.Database(db)["clinics"].rows) == clinics
     assert sorted((r["source"], r["source_id"], r["clinic_id"])

@@ -21,6 +21,7 @@ def named(text: str, url: str = "https://clinic.example/team") -> dict[str, tupl
     ("Dr. Alan Whitmore is certified by the American Board of Plastic Surgery.", "Alan Whitmore", "Dr.", "plastic surgeon"),
     ("Eleanor Pryce RGN, NMC registered.", "Eleanor Pryce", "RGN", "nurse"),
     ("Our medical director is Dr. Leon Marsh, MD.", "Leon Marsh", "MD", "physician"),
+    ("Susan Copanos, RN BSN", "Susan Copanos", "RN, BSN", "nurse"),
 ])
 def test_a_name_with_credentials_or_a_title_is_a_practitioner(text, name, credentials, role):
     assert named(text) == {name: (credentials, role)}
@@ -31,6 +32,7 @@ def test_a_name_with_credentials_or_a_title_is_a_practitioner(text, name, creden
     "Our Board Certified Team, MD approved protocols.",
     "Meet Our Team",
     "Book with Caroline, our nurse practitioner.",
+    "The Obagi Clenziderm M.D. pore therapy clears congestion.",
 ])
 def test_a_surname_a_first_name_or_a_heading_is_no_practitioner(text):
     assert named(text) == {}
