@@ -23,7 +23,8 @@ from scoring.text import SentenceIndex
 _UPPER = "A-ZÀ-ÖØ-Þ"
 _LOWER = "a-zß-öø-ÿ"
 _WORD = rf"[{_UPPER}][{_LOWER}]+(?:[-'’][{_UPPER}]?[{_LOWER}]+)*"
-_NAME = rf"{_WORD}(?:\s+[{_UPPER}]\.)?(?:\s+{_WORD}){{1,2}}"
+_GAP = r"[^\S\n]+"  # spaces within a line: a name never spans two blocks of text
+_NAME = rf"{_WORD}(?:{_GAP}[{_UPPER}]\.)?(?:{_GAP}{_WORD}){{1,2}}"
 
 # Credentials as clinics print them after a name (case-sensitive: "DO" is a credential, "do" not).
 _CREDENTIAL = (
@@ -46,6 +47,7 @@ _WITH_CREDENTIALS = re.compile(
 )
 _DOCTOR = re.compile(rf"\bDra?\.\s+(?P<name>{_NAME})")
 _IS_A = re.compile(rf"(?P<name>{_NAME}),?\s+(?:is|was)\s+(?:a|an|our)\s+(?P<role>(?i:{_ROLE_WORDS}))\b")
+_PATTERNS = (_WITH_CREDENTIALS, _DOCTOR, _IS_A)  # in order of trust within one sentence
 # Role phrases next to a name: ", a board-certified dermatologist" or "is a ... dermatologist".
 _ROLE_NEARBY = re.compile(rf"^,?\s*(?:(?:is|was|serves as)\s+)?(?:a|an|our)?\s*(?P<role>{_ROLE_WORDS})\b",
                           re.IGNORECASE)
@@ -115,21 +117,30 @@ def name_key(name: str) -> str:
 
 
 def _mentions(page: Page) -> Iterable[_Mention]:
-    index = SentenceIndex(page.text)
-    for position, sentence in enumerate(index.sentences):
+    # The patterns run over the whole text (one pass each); sentences are cut only on pages
+    # that name someone, and a sentence's first pattern to name a person describes them.
+    hits: dict[int, list[tuple[int, re.Match[str]]]] = {}
+    index: SentenceIndex | None = None
+    for rank, pattern in enumerate(_PATTERNS):
+        for match in pattern.finditer(page.text):
+            index = index or SentenceIndex(page.text)
+            position = index.at(match.start())
+            if position is not None and match.end() <= index.sentences[position].end:
+                hits.setdefault(position, []).append((rank, match))
+    for position in sorted(hits):
+        sentence = index.sentences[position]
         text = sentence.text_of(page.text)
         seen: set[str] = set()
-        for pattern in (_WITH_CREDENTIALS, _DOCTOR, _IS_A):
-            for match in pattern.finditer(text):
-                name = _clean_name(match["name"])
-                if name is None or name_key(name) in seen:
-                    continue
-                seen.add(name_key(name))
-                credentials = _split_credentials(match.groupdict().get("credentials") or "")
-                if pattern is _DOCTOR and not credentials:
-                    credentials = ["Dr."]
-                role = _role(match, text, credentials)
-                yield _Mention(name, credentials, role, page.url, text, (page.url, position))
+        for rank, match in sorted(hits[position], key=lambda hit: (hit[0], hit[1].start())):
+            name = _clean_name(match["name"])
+            if name is None or name_key(name) in seen:
+                continue
+            seen.add(name_key(name))
+            credentials = _split_credentials(match.groupdict().get("credentials") or "")
+            if _PATTERNS[rank] is _DOCTOR and not credentials:
+                credentials = ["Dr."]
+            role = _role(match, page.text[match.end():sentence.end], text, credentials)
+            yield _Mention(name, credentials, role, page.url, text, (page.url, position))
 
 
 def _clean_name(raw: str) -> str | None:
@@ -147,10 +158,10 @@ def _split_credentials(text: str) -> list[str]:
     return [c if "." in c[:-1] else c.rstrip(".") for c in found]
 
 
-def _role(match: re.Match[str], sentence: str, credentials: list[str]) -> str | None:
+def _role(match: re.Match[str], after: str, sentence: str, credentials: list[str]) -> str | None:
     if "role" in match.groupdict() and match["role"]:
         return _normalise_role(match["role"])
-    nearby = _ROLE_NEARBY.match(sentence[match.end():])
+    nearby = _ROLE_NEARBY.match(after)
     if nearby:
         return _normalise_role(nearby["role"])
     in_sentence = _ROLE_IN_SENTENCE.search(sentence)

@@ -22,6 +22,7 @@ def named(text: str, url: str = "https://clinic.example/team") -> dict[str, tupl
     ("Eleanor Pryce RGN, NMC registered.", "Eleanor Pryce", "RGN", "nurse"),
     ("Our medical director is Dr. Leon Marsh, MD.", "Leon Marsh", "MD", "physician"),
     ("Susan Copanos, RN BSN", "Susan Copanos", "RN, BSN", "nurse"),
+    ("Providers Lumen Clinic\nLori Martin,M.D.", "Lori Martin", "M.D.", "physician"),
 ])
 def test_a_name_with_credentials_or_a_title_is_a_practitioner(text, name, credentials, role):
     assert named(text) == {name: (credentials, role)}
