@@ -16,7 +16,7 @@ from clinicscout.discover.osm import overpass_query
 from clinicscout.discover.run import Endpoints
 from clinicscout.discover.run import discover as run_discovery
 from clinicscout.seeds import read_seeds
-from clinicscout.storage import Storage
+from clinicscout.storage import Storage, StorageError
 from tests.conftest import run_cli
 from tests.open_data_answers import (
     AUSTIN_ELEMENTS,
@@ -347,3 +347,21 @@ def test_crawl_without_urls_crawls_known_websites_and_says_which_clinics_have_no
     assert "Crawled 1 sites (0 failed)" in result.stdout
     rows = {r["name"]: r for r in sqlite_utils.Database(db)["clinics"].rows}
     assert rows["Eastside Family Clinic"]["last_crawled"] is None
+
+
+def test_a_write_that_fails_halfway_leaves_nothing_behind(server, seeded_db, seeds):
+    # A trigger refuses the map's records after the clinics rows were written: the whole
+    # discovery is one transaction, so those rows go too.
+    database = sqlite_utils.Database(seeded_db)
+    database.execute("CREATE TRIGGER refuse_osm BEFORE INSERT ON clinic_sources WHEN NEW.source = 'osm' "
+                     "BEGIN SELECT RAISE(ABORT, 'refused by the test'); END")
+    database.conn.commit()
+    database.close()
+    before = snapshot(seeded_db)
+    storage = Storage(seeded_db)
+    with pytest.raises(StorageError, match="refused by the test"):
+        run_discovery(storage, point=parse_near("78701"), radius_km=8, sources=("osm",),
+                      seeds=read_seeds(seeds)[0],
+                      endpoints=Endpoints(server.url(OVERPASS_PATH), server.url(NPI_PATH), timeout=5))
+    storage.close()
+    assert snapshot(seeded_db) == before
