@@ -10,6 +10,8 @@ from pathlib import Path
 
 import click
 
+from clinicscout.discover.npi import DEFAULT_NPI_URL
+from clinicscout.discover.osm import DEFAULT_OVERPASS_URL
 from clinicscout.seeds import Seed, SeedFileError, read_seeds
 from clinicscout.storage import Storage, StorageError
 from crawler.scope import InvalidWebsite
@@ -20,6 +22,18 @@ SAMPLE_SITES = Path(__file__).resolve().parent.parent / "data" / "sample_sites"
 db_option = click.option(
     "--db", "db_path", default=DEFAULT_DB, show_default=True, type=click.Path(dir_okay=False),
     help="SQLite database file (env CLINICSCOUT_DB).",
+)
+overpass_url_option = click.option(
+    "--overpass-url", envvar="CLINICSCOUT_OVERPASS_URL", default=DEFAULT_OVERPASS_URL,
+    show_default=True, help="Overpass API endpoint (env CLINICSCOUT_OVERPASS_URL).",
+)
+npi_url_option = click.option(
+    "--npi-url", envvar="CLINICSCOUT_NPI_URL", default=DEFAULT_NPI_URL, show_default=True,
+    help="NPPES NPI Registry API base URL (env CLINICSCOUT_NPI_URL).",
+)
+source_timeout_option = click.option(
+    "--timeout", type=click.FloatRange(0.1, 600), default=90, show_default=True,
+    help="Seconds to wait for each answer of an open-data source.",
 )
 allow_private_option = click.option(
     "--allow-private", is_flag=True,
@@ -105,6 +119,10 @@ def crawl(urls: tuple[str, ...], seeds_file: str | None, db_path: str, max_pages
     storage = _open(db_path)
     if not seeds:
         seeds = [Seed(website, details) for website, details in storage.websites()]
+        without_website = storage.clinics_without_website()
+        if without_website:
+            click.echo(f"{without_website} known clinics have no website and are not crawled.",
+                       err=True)
         if not seeds:
             raise click.UsageError("nothing to crawl: give URLs, --seeds FILE, or discover clinics first")
     try:
@@ -154,6 +172,107 @@ def _stop_on_storage_error(stats: dict, sites_saved: int, db_path: str) -> None:
             f"{error}\nThe crawl stopped. {sites_saved} sites were saved completely before the error; "
             "each site is written in one transaction, so nothing is half-written."
         )
+
+
+@cli.command()
+@click.option("--near", help="Where to look: a US ZIP code (78701) or LAT,LON (30.27,-97.74).")
+@click.option("--radius-km", type=click.FloatRange(0.1, 100), default=10, show_default=True,
+              help="How far from --near to look.")
+@click.option("--source", "sources", multiple=True, type=click.Choice(["osm", "npi"]),
+              help="Open-data source to ask; repeat for several [default: osm and npi].")
+@click.option("--seeds", "seeds_file", type=click.Path(dir_okay=False),
+              help="CSV of clinics with a 'website' column (optional name, phone, address…).")
+@db_option
+@overpass_url_option
+@npi_url_option
+@source_timeout_option
+def discover(near: str | None, radius_km: float, sources: tuple[str, ...], seeds_file: str | None,
+             db_path: str, overpass_url: str, npi_url: str, timeout: float) -> None:
+    """Find the clinics of an area and add them to the database, without crawling them.
+
+    Sources: a seed CSV, OpenStreetMap (Overpass API) and the NPPES NPI registry, whose
+    organisations only join a clinic found by another source (same phone or street address).
+    Records of one clinic merge (same website domain or same phone), and running it again
+    changes nothing. Nothing is written unless every source answered. Then run
+    'clinicscout crawl' to crawl every clinic with a website.
+
+    \b
+    Examples:
+      clinicscout discover --near 78701 --radius-km 5
+      clinicscout discover --near 51.5072,-0.1276 --source osm
+      clinicscout discover --seeds austin.csv --near 78701 --source osm
+    """
+    from clinicscout.discover.geo import NearError, parse_near
+    from clinicscout.discover.http import SourceError
+    from clinicscout.discover.run import Endpoints
+    from clinicscout.discover.run import discover as run_discovery
+
+    point = None
+    if near:
+        try:
+            point = parse_near(near)
+        except NearError as error:
+            raise click.BadParameter(str(error), param_hint="--near") from None
+    if not sources:
+        sources = ("osm", "npi") if point else ()
+    if sources and point is None:
+        raise click.UsageError("--near ZIP|LAT,LON is required to ask OpenStreetMap or the NPI registry")
+    if not sources and not seeds_file:
+        raise click.UsageError("nothing to discover: give --near (and --source) or --seeds FILE")
+    seeds = _seeds_from((), seeds_file)
+    storage = _open(db_path)
+    endpoints = Endpoints(overpass_url=overpass_url, npi_url=npi_url, timeout=timeout)
+    try:
+        report = run_discovery(storage, point=point, radius_km=radius_km, sources=sources,
+                               seeds=seeds, endpoints=endpoints,
+                               progress=lambda message: click.echo(message, err=True))
+    except SourceError as error:
+        raise click.ClickException(f"{error}. Nothing was written to {db_path}.") from None
+    except StorageError as error:
+        raise click.ClickException(str(error)) from None
+    finally:
+        storage.close()
+    for note in report.notes:
+        click.echo(note, err=True)
+    found = ", ".join(f"{count} from {source}" for source, count in report.found.items())
+    click.echo(
+        f"Discovered {found or 'nothing'} in {report.requests} requests: {report.added} clinics "
+        f"added, {report.updated} completed, {report.unchanged} unchanged"
+        + (f"; {report.organisations_unmatched} NPI organisations matched no clinic"
+           if "npi" in report.found else "")
+        + f" → {db_path}"
+    )
+
+
+@cli.command("verify-npi")
+@db_option
+@npi_url_option
+@source_timeout_option
+def verify_npi(db_path: str, npi_url: str, timeout: float) -> None:
+    """Look up the practitioners each US clinic's site names in the NPI registry.
+
+    Run it after 'clinicscout crawl' (practitioners come from the crawled pages). Each match is
+    stored with its NPI number, taxonomy, licence state, status and a confidence, and each
+    clinic's npi_verified counts the named practitioners found. It never changes a verdict or
+    a score. Nothing is written unless every look-up succeeded.
+    """
+    from clinicscout.discover.http import JsonClient, SourceError
+    from clinicscout.discover.verify import verify_practitioners
+
+    storage = _open(db_path)
+    client = JsonClient("NPI registry", timeout=timeout)
+    try:
+        report = verify_practitioners(storage, client, npi_url,
+                                      progress=lambda message: click.echo(message, err=True))
+    except SourceError as error:
+        raise click.ClickException(f"{error}. Nothing was written to {db_path}.") from None
+    finally:
+        storage.close()
+    click.echo(
+        f"Checked {report.checked} practitioners ({report.lookups} registry look-ups): "
+        f"{report.found} found in the NPI registry; skipped {report.skipped_no_npi_role} "
+        f"estheticians (no NPI) and {report.skipped_not_us} outside the US → {db_path}"
+    )
 
 
 @cli.command()

@@ -5,6 +5,10 @@ Tables (names are a contract other tools read):
   pages     the pages a crawl fetched, with the visible text the scorer read
   criteria  the criteria table, with weights
   verdicts  one row per clinic and criterion, with the evidence of a met verdict
+  clinic_sources  the open-data records (seeds, OpenStreetMap, NPPES) each clinic came from
+  practitioners   the people each clinic's site names, with credentials and the quote
+  npi_providers   NPI registry records seen (area searches and name look-ups)
+  npi_matches     each practitioner's best NPI registry match, with a confidence
 
 A site is written in one transaction, so a clinic never has half its verdicts. Ids are stable:
 a clinic is keyed by its website, a page by its URL, so crawling twice leaves the same rows.
@@ -25,7 +29,7 @@ import sqlite_utils
 
 from scoring import CRITERIA, Assessment, Page
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 _CLINIC_COLUMNS = {
     "id": int, "name": str, "website": str, "score": int, "rank": int,
@@ -33,7 +37,7 @@ _CLINIC_COLUMNS = {
     "phone": str, "street_address": str, "city": str, "region": str, "postcode": str,
     "country": str, "latitude": float, "longitude": float,
     "source": str, "source_id": str, "pages_crawled": int, "last_crawled": str,
-    "crawl_status": str, "crawl_error": str,
+    "crawl_status": str, "crawl_error": str, "npi_verified": int,
 }
 _PAGE_COLUMNS = {
     "id": int, "clinic_id": int, "url": str, "title": str, "text": str,
@@ -45,6 +49,28 @@ _VERDICT_COLUMNS = {
 _CRITERION_COLUMNS = {
     "id": str, "name": str, "group": str, "weight": int, "scope": str, "description": str,
 }
+_CLINIC_SOURCE_COLUMNS = {
+    "source": str, "source_id": str, "clinic_id": int, "name": str, "website": str,
+    "phone": str, "street_address": str, "city": str, "region": str, "postcode": str,
+    "country": str, "latitude": float, "longitude": float, "first_seen": str, "last_seen": str,
+}
+_PRACTITIONER_COLUMNS = {
+    "clinic_id": int, "name": str, "credentials": str, "role": str, "page_url": str, "quote": str,
+}
+_NPI_PROVIDER_COLUMNS = {
+    "npi": str, "enumeration_type": str, "name": str, "first_name": str, "last_name": str,
+    "credential": str, "taxonomy_code": str, "taxonomy_description": str, "taxonomy_codes": str,
+    "license_state": str,
+    "status": str, "street_address": str, "city": str, "state": str, "postcode": str,
+    "phone": str, "fetched_at": str,
+}
+_NPI_MATCH_COLUMNS = {
+    "clinic_id": int, "practitioner": str, "npi": str, "taxonomy_code": str,
+    "taxonomy_description": str, "license_state": str, "status": str, "confidence": float,
+    "found": int, "reason": str, "checked_at": str,
+}
+# At or above this confidence a practitioner counts as found in the NPI registry.
+NPI_FOUND_CONFIDENCE = 0.75
 _SEED_IDENTITY = ("phone", "city", "region", "postcode", "country", "latitude", "longitude")
 
 
@@ -111,7 +137,7 @@ class Storage:
     def _ensure_schema(self) -> None:
         db = self.db
         with db.atomic():
-            db["clinics"].create(_CLINIC_COLUMNS, pk="id", not_null={"website"}, if_not_exists=True)
+            db["clinics"].create(_CLINIC_COLUMNS, pk="id", if_not_exists=True)
             db["clinics"].create_index(["website"], unique=True, if_not_exists=True)
             db["clinics"].create_index(["score"], if_not_exists=True)
             db["pages"].create(
@@ -134,7 +160,33 @@ class Storage:
                 ],
                 pk="id",
             )
+            db["clinic_sources"].create(
+                _CLINIC_SOURCE_COLUMNS, pk=("source", "source_id"),
+                foreign_keys=[("clinic_id", "clinics", "id")], if_not_exists=True,
+            )
+            db["clinic_sources"].create_index(["clinic_id"], if_not_exists=True)
+            db["practitioners"].create(
+                _PRACTITIONER_COLUMNS, pk=("clinic_id", "name"),
+                foreign_keys=[("clinic_id", "clinics", "id")], if_not_exists=True,
+            )
+            db["npi_providers"].create(_NPI_PROVIDER_COLUMNS, pk="npi", if_not_exists=True)
+            db["npi_providers"].create_index(["last_name", "state"], if_not_exists=True)
+            db["npi_matches"].create(
+                _NPI_MATCH_COLUMNS, pk=("clinic_id", "practitioner"),
+                foreign_keys=[("clinic_id", "clinics", "id")], if_not_exists=True,
+            )
             db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        self._migrate_clinics()
+
+    def _migrate_clinics(self) -> None:
+        """Databases made before discovery: clinics gain ``npi_verified``, and ``website`` may
+        be empty (an OpenStreetMap clinic without a website is known but not crawlable)."""
+        clinics = self.db["clinics"]
+        columns = {c.name: c for c in clinics.columns}
+        if "npi_verified" not in columns:
+            clinics.add_column("npi_verified", int)
+        if columns["website"].notnull:
+            clinics.transform(not_null={"website": False})
 
     # -- writes --------------------------------------------------------------------------------
 
@@ -235,6 +287,7 @@ class Storage:
             }
             for v in assessment.verdicts
         )
+        self._write_practitioners(clinic_id, assessment)
         identity = assessment.identity
         found = {k: v for k, v in identity.as_columns().items() if v is not None}
         current = self.db["clinics"].get(clinic_id)
@@ -287,6 +340,33 @@ class Storage:
         self.update_ranks()
         return inserted
 
+    def _write_practitioners(self, clinic_id: int, assessment: Assessment) -> None:
+        names = [p.name for p in assessment.practitioners]
+        placeholders = ",".join("?" * len(names)) or "NULL"
+        for table, column in (("practitioners", "name"), ("npi_matches", "practitioner")):
+            self.db.execute(
+                f"DELETE FROM {table} WHERE clinic_id = ? AND {column} NOT IN ({placeholders})",
+                [clinic_id, *names],
+            )
+        self.db["practitioners"].upsert_all(
+            (
+                {"clinic_id": clinic_id, "name": p.name, "credentials": p.credentials_text,
+                 "role": p.role, "page_url": p.page_url, "quote": p.quote}
+                for p in assessment.practitioners
+            ),
+            pk=("clinic_id", "name"),
+        )
+        self._count_npi_verified(clinic_id)
+
+    def _count_npi_verified(self, clinic_id: int) -> None:
+        """``npi_verified``: named practitioners found in the NPI registry (NULL: never checked)."""
+        checked, found = self.db.execute(
+            "SELECT count(*), coalesce(sum(found), 0) FROM npi_matches WHERE clinic_id = ?",
+            [clinic_id],
+        ).fetchone()
+        self.db.execute("UPDATE clinics SET npi_verified = ? WHERE id = ?",
+                        [found if checked else None, clinic_id])
+
     def update_ranks(self) -> None:
         """Rank clinics by score; those that do not offer microneedling come after all that do."""
         try:
@@ -330,8 +410,126 @@ class Storage:
 
     def websites(self) -> list[tuple[str, dict[str, Any]]]:
         """Known clinics with a website, with the details a seed carries, for ``crawl`` with no URL."""
-        rows = self.db.execute("SELECT website, name FROM clinics ORDER BY id").fetchall()
+        rows = self.db.execute(
+            "SELECT website, name FROM clinics WHERE website IS NOT NULL AND website != '' ORDER BY id"
+        ).fetchall()
         return [(website, {"name": name} if name else {}) for website, name in rows]
+
+    def clinics_without_website(self) -> int:
+        return self.db.execute(
+            "SELECT count(*) FROM clinics WHERE website IS NULL OR website = ''"
+        ).fetchone()[0]
 
     def counts(self) -> dict[str, int]:
         return {t: self.db[t].count for t in ("clinics", "pages", "verdicts")}
+
+    # -- discovery and the NPI registry ---------------------------------------------------------
+
+    def known_for_discovery(self) -> list[dict[str, Any]]:
+        """Every clinic with what merging compares: website, phone, address, linked records."""
+        records: dict[int, set[tuple[str, str]]] = {}
+        for clinic_id, source, source_id in self.db.execute(
+            "SELECT clinic_id, source, source_id FROM clinic_sources"
+        ):
+            records.setdefault(clinic_id, set()).add((source, source_id))
+        return [
+            {"id": row[0], "website": row[1], "phone": row[2], "street_address": row[3],
+             "postcode": row[4], "records": frozenset(records.get(row[0], ()))}
+            for row in self.db.execute(
+                "SELECT id, website, phone, street_address, postcode FROM clinics ORDER BY id"
+            )
+        ]
+
+    def save_discovery(
+        self, clinics: list[tuple[int | None, dict[str, Any], list[dict[str, Any]]]],
+        npi_providers: list[dict[str, Any]],
+    ) -> dict[str, int]:
+        """Write a whole discovery in one transaction: all of it, or nothing.
+
+        ``clinics`` holds (existing id or None, merged fields, source records). An existing
+        clinic only gains what it lacks: discovery never overwrites what a crawl or a seed said.
+        """
+        now = _now()
+        counts = {"added": 0, "updated": 0, "unchanged": 0}
+        try:
+            with self.db.atomic():
+                for clinic_id, fields, records in clinics:
+                    first = records[0]
+                    if clinic_id is None:
+                        row = {**fields, "source": first["source"], "source_id": first["source_id"]}
+                        clinic_id = self.db["clinics"].insert(row).last_pk
+                        counts["added"] += 1
+                    else:
+                        # A known clinic keeps its origin; clinic_sources records the new links.
+                        current = self.db["clinics"].get(clinic_id)
+                        gaps = {k: v for k, v in fields.items() if current.get(k) in (None, "")}
+                        if gaps:
+                            self.db["clinics"].update(clinic_id, gaps)
+                        counts["updated" if gaps else "unchanged"] += 1
+                    for record in records:
+                        self._link_record(clinic_id, record, now)
+                self._upsert_npi_providers(npi_providers, now)
+        except sqlite3.Error as error:
+            raise StorageError(f"could not save the discovery to {self.path}: {error}") from None
+        return counts
+
+    def _link_record(self, clinic_id: int, record: dict[str, Any], now: str) -> None:
+        columns = [c for c in _CLINIC_SOURCE_COLUMNS if c not in ("first_seen", "last_seen")]
+        values = {c: record.get(c) for c in columns} | {"clinic_id": clinic_id}
+        updates = ", ".join(f"{c} = excluded.{c}" for c in columns if c not in ("source", "source_id"))
+        self.db.execute(
+            f"INSERT INTO clinic_sources ({', '.join(columns)}, first_seen, last_seen) "
+            f"VALUES ({', '.join(':' + c for c in columns)}, :now, :now) "
+            f"ON CONFLICT(source, source_id) DO UPDATE SET {updates}, last_seen = excluded.last_seen",
+            values | {"now": now},
+        )
+
+    def _upsert_npi_providers(self, providers: list[dict[str, Any]], now: str) -> None:
+        self.db["npi_providers"].upsert_all(
+            ({**p, "fetched_at": now} for p in providers), pk="npi",
+            columns=_NPI_PROVIDER_COLUMNS,
+        )
+
+    def practitioners_to_verify(self) -> list[dict[str, Any]]:
+        """Practitioners of every clinic, with the clinic's place (for a state and a match)."""
+        return [
+            dict(row) for row in self.db.query(
+                """
+                SELECT p.clinic_id, p.name, p.credentials, p.role,
+                       c.country, c.region, c.postcode, c.phone, c.street_address
+                FROM practitioners p JOIN clinics c ON c.id = p.clinic_id
+                ORDER BY p.clinic_id, p.name
+                """
+            )
+        ]
+
+    def npi_providers_named(self, last_name: str, state: str) -> list[dict[str, Any]]:
+        """Stored individual NPI records with this last name (registry spelling) in a state."""
+        return [
+            dict(row) for row in self.db.query(
+                "SELECT * FROM npi_providers WHERE enumeration_type = 'NPI-1' "
+                "AND upper(last_name) = upper(?) AND state = ?",
+                [last_name, state],
+            )
+        ]
+
+    def save_npi_matches(
+        self, matches: list[dict[str, Any]], providers: list[dict[str, Any]]
+    ) -> None:
+        """Store every practitioner's match (or no match) and the records looked up, together."""
+        now = _now()
+        try:
+            with self.db.atomic():
+                self._upsert_npi_providers(providers, now)
+                self.db["npi_matches"].upsert_all(
+                    ({**m, "checked_at": now} for m in matches),
+                    pk=("clinic_id", "practitioner"), columns=_NPI_MATCH_COLUMNS,
+                )
+                for clinic_id in sorted({m["clinic_id"] for m in matches}):
+                    self._count_npi_verified(clinic_id)
+        except sqlite3.Error as error:
+            raise StorageError(f"could not save NPI matches to {self.path}: {error}") from None
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")

@@ -4,8 +4,9 @@ Knows nothing of Scrapy, SQLite or Datasette.
 """
 
 from scoring.criteria import CRITERIA, CRITERIA_BY_ID, Criterion
-from scoring.identity import Identity, extract_identity
+from scoring.identity import Identity, e164, extract_identity
 from scoring.pages import Page
+from scoring.practitioners import Practitioner, extract_practitioners, name_key
 from scoring.scorer import POSITIVE_CRITERIA, STRUCTURED_EVIDENCE_RULE, Assessment, Verdict, assess
 
 __all__ = [
@@ -17,7 +18,11 @@ __all__ = [
     "Criterion",
     "Identity",
     "Page",
+    "Practitioner",
     "Verdict",
     "assess",
+    "e164",
     "extract_identity",
+    "extract_practitioners",
+    "name_key",
 ]

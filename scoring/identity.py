@@ -271,7 +271,7 @@ def _phone(
     The evidence is the first sentence showing the chosen number."""
     region = country or "US"
     votes = Counter(
-        n for page in site.pages for raw in page.page.tel_links if (n := _e164(raw, region))
+        n for page in site.pages for raw in page.page.tel_links if (n := e164(raw, region))
     )
     evidence: dict[str, Evidence] = {}
     for line in site.lines_matching(_PHONE_LIKE):
@@ -281,11 +281,12 @@ def _phone(
             votes[formatted] += len(site.line_pages[line])
             if formatted not in evidence:
                 evidence[formatted] = _evidence_at(site, line, match.start)
-    number = _e164(structured, region) or (votes.most_common(1)[0][0] if votes else None)
+    number = e164(structured, region) or (votes.most_common(1)[0][0] if votes else None)
     return number, evidence.get(number) if number else None
 
 
-def _e164(raw: str | None, region: str) -> str | None:
+def e164(raw: str | None, region: str | None = "US") -> str | None:
+    """A phone number in E.164 form (``region`` reads national numbers), or None."""
     if not raw:
         return None
     try:

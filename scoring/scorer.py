@@ -26,6 +26,7 @@ from scoring.criteria import (
 from scoring.identity import Identity, extract_identity
 from scoring.pages import Page
 from scoring.patterns import Pattern
+from scoring.practitioners import Practitioner, extract_practitioners
 from scoring.site import Match, SiteText
 
 _MICRONEEDLING = Pattern(MICRONEEDLING)
@@ -73,6 +74,8 @@ class Assessment:
     verdicts: tuple[Verdict, ...]
     score: int
     identity: Identity
+    # Who the site names (a fact stored beside the verdicts; it never changes them).
+    practitioners: tuple[Practitioner, ...] = ()
 
     @property
     def by_criterion(self) -> dict[str, Verdict]:
@@ -277,7 +280,8 @@ def assess(pages: Iterable[Page]) -> Assessment:
         _contact_verdict(identity) if c.id == "contact_info" else _judge(c, reading)
         for c in CRITERIA
     )
-    return Assessment(verdicts=verdicts, score=_score(verdicts), identity=identity)
+    return Assessment(verdicts=verdicts, score=_score(verdicts), identity=identity,
+                      practitioners=extract_practitioners(p.page for p in reading.text.pages))
 
 
 def _judge(criterion: Criterion, reading: _Reading) -> Verdict:

@@ -8,6 +8,7 @@ always an exact substring of the stored page text, and never runs across blocks.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -77,3 +78,31 @@ def _cap_length(block: str, start: int, end: int) -> list[tuple[int, int]]:
             start += 1
     pieces.append((start, end))
     return pieces
+
+
+class SentenceIndex:
+    """The sentences of one page's text, with offsets into that whole text.
+
+    For readers that work page by page (practitioners); the scorer reads distinct lines.
+    """
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.sentences: list[Sentence] = []
+        offset = 0
+        for number, line in enumerate(text.split("\n")):
+            if line.strip():
+                heading = looks_like_heading(line)
+                self.sentences.extend(
+                    Sentence(offset + start, offset + end, number, heading)
+                    for start, end in split_block(line)
+                )
+            offset += len(line) + 1
+        self._starts = [s.start for s in self.sentences]
+
+    def at(self, offset: int) -> int | None:
+        """Index of the sentence holding a character offset, or None between sentences."""
+        position = bisect_right(self._starts, offset) - 1
+        if position < 0:
+            return None
+        return position if offset < self.sentences[position].end else None

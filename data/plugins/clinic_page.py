@@ -12,6 +12,16 @@ left join verdicts v on v.criterion = c.id and v.clinic_id = :clinic_id
 order by c.rowid
 """
 
+PRACTITIONERS_SQL = """
+select p.name, p.credentials, p.role, p.page_url, p.quote,
+       m.npi, m.taxonomy_code, m.taxonomy_description, m.license_state, m.status,
+       m.confidence, m.found, m.reason
+from practitioners p
+left join npi_matches m on m.clinic_id = p.clinic_id and m.practitioner = p.name
+where p.clinic_id = :clinic_id
+order by p.name
+"""
+
 
 @hookimpl
 def extra_template_vars(view_name, table, database, request, datasette):
@@ -26,11 +36,15 @@ def extra_template_vars(view_name, table, database, request, datasette):
         groups = {name: [] for name in GROUP_ORDER}
         for row in rows:
             groups.setdefault(row["group"], []).append(dict(row))
+        practitioners = [
+            dict(row) for row in (await db.execute(PRACTITIONERS_SQL, {"clinic_id": clinic_id})).rows
+        ] if await db.table_exists("practitioners") else []
         positive = [r for r in rows if r["weight"] >= 0 and r["id"] != "offers_microneedling"]
         return {
             "clinic": dict(clinic) if clinic else None,
             "checklist_groups": [(name, items) for name, items in groups.items() if items],
             "positive_total": len(positive) + 1,
+            "practitioners": practitioners,
         }
 
     return checklist_vars
