@@ -217,7 +217,7 @@ def _crawl_on_scrapyd(storage: Storage, seeds: list[Seed], workers: list[str],
                 known_pages=known_pages, inactive_after=inactive_after, on_progress=on_progress,
                 feeds_dir=Path(f"{db_path}.feeds") / f"crawl-{record.id}",
             )
-        except ScrapydError as error:
+        except (ScrapydError, StorageError) as error:
             record.status = "failed"
             raise click.ClickException(str(error)) from None
         finally:
@@ -275,7 +275,7 @@ def ingest(feeds: tuple[str, ...], db_path: str, inactive_after: int) -> None:
                 for feed in feeds:
                     ingest_sites(storage, read_feed(feed), crawl_id=record.id,
                                  inactive_after=inactive_after, summary=summary)
-            except FeedError as error:
+            except (FeedError, StorageError) as error:
                 record.status = "failed"
                 raise click.ClickException(
                     f"{error}; the {summary.sites} sites before it are loaded") from None
