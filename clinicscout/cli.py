@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import json
 import os
+import shlex
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -94,69 +100,86 @@ def _parse_overrides(ctx: click.Context, param: click.Parameter, values: tuple[s
 @allow_private_option
 @click.option("-s", "--set", "overrides", multiple=True, metavar="NAME=VALUE", callback=_parse_overrides,
               help="Override a crawl setting of crawler/settings.py, e.g. -s DOWNLOAD_TIMEOUT=5 "
-                   "(repeatable).")
-@click.option("--quiet", is_flag=True, help="Print only the closing one-line summary.")
+                   "(repeatable; passed to Scrapyd jobs too).")
+@click.option("--inactive-after", type=click.IntRange(1), default=3, show_default=True,
+              help="Flag a site inactive after this many failed crawls in a row (its data is kept).")
+@click.option("--full", is_flag=True,
+              help="Fetch every page again, changed or not (after changing the extraction code).")
+@click.option("--scrapyd", "scrapyd_urls", multiple=True, metavar="URL",
+              help="Crawl on this Scrapyd worker (repeat for several); clinics are split by "
+                   "domain, and each job's feed is ingested here as it finishes.")
+@click.option("--retry-job", metavar="JOB_ID",
+              help="With --scrapyd: crawl again, alone, the clinics of a failed Scrapyd job.")
+@click.option("--quiet", is_flag=True, help="Print only the closing one-line summary (for cron).")
 @click.option("--verbose", is_flag=True, help="Show Scrapy's log.")
 def crawl(urls: tuple[str, ...], seeds_file: str | None, db_path: str, max_pages: int,
-          delay: float | None, allow_private: bool, overrides: dict[str, str], quiet: bool,
-          verbose: bool) -> None:
+          delay: float | None, allow_private: bool, overrides: dict[str, str],
+          inactive_after: int, full: bool, scrapyd_urls: tuple[str, ...],
+          retry_job: str | None, quiet: bool, verbose: bool) -> None:
     """Crawl clinic websites, score them and store everything in the database.
 
-    With no URL and no --seeds, crawls every clinic already in the database.
+    With no URL and no --seeds, recrawls every clinic already in the database, least recently
+    crawled first. Recrawls are incremental: stored pages are fetched only if they changed
+    (ETag / Last-Modified), and only clinics whose pages changed are rescored. A site that
+    fails keeps its last good data, marked stale. One crawl at a time per database.
 
     \b
     Examples:
       clinicscout crawl https://www.lumen-derm.example
       clinicscout crawl --seeds austin.csv --db austin.db
+      clinicscout crawl --quiet                  # weekly recrawl from cron or systemd
+      clinicscout crawl --scrapyd http://worker1:6800 --scrapyd http://worker2:6800
       clinicscout crawl http://127.0.0.1:8001/ --allow-private --delay 0
     """
-    from crawler.runner import crawl_settings, run_crawl
+    from clinicscout.progress import Progress
+    from crawler.runner import crawl_settings, politeness_overrides, run_crawl
 
+    if retry_job and not scrapyd_urls:
+        raise click.UsageError("--retry-job needs --scrapyd URL: the workers to retry on")
     seeds = _seeds_from(urls, seeds_file)
     if seeds_file and not seeds:
         # Never fall back to recrawling the whole database because a seed file was all bad.
         raise click.BadParameter(f"{seeds_file} has no valid website", param_hint="--seeds")
-    storage = _open(db_path)
-    if not seeds:
-        seeds = [Seed(website, details) for website, details in storage.websites()]
-        without_website = storage.clinics_without_website()
-        if without_website:
-            click.echo(f"{without_website} known clinics have no website and are not crawled.",
-                       err=True)
-        if not seeds:
-            raise click.UsageError("nothing to crawl: give URLs, --seeds FILE, or discover clinics first")
-    try:
-        for seed in seeds:
-            storage.add_clinic(seed.website, seed.details)
-    except StorageError as error:
-        raise click.ClickException(str(error)) from None
-    finally:
-        storage.close()
+    with _crawl_lock(db_path):
+        storage = _open(db_path)
+        if retry_job:
+            seeds = _seeds_of_job(storage, retry_job)
+        seeds = _seeds_or_stored(seeds, storage)
+        progress = Progress(len(seeds), enabled=None if not quiet else False)
+        known_pages = {} if full else storage.known_pages()
+        if scrapyd_urls:
+            options = {**politeness_overrides(max_pages=max_pages, delay=delay,
+                                              allow_private=allow_private), **overrides}
+            retry = [*(["--allow-private"] if allow_private else []),
+                     *(["--delay", str(delay)] if delay is not None else []),
+                     *(["--max-pages", str(max_pages)] if max_pages != 40 else []),
+                     *(f"--set={name}={value}" for name, value in overrides.items())]
+            _crawl_on_scrapyd(storage, seeds, list(scrapyd_urls), options, known_pages,
+                              inactive_after, progress, db_path, retry)
+            return
+        with _recorded_crawl(storage, "local", len(seeds)) as record:
 
-    show_progress = not quiet and sys.stderr.isatty()
+            def on_site(item, summary) -> None:  # noqa: ANN001 - SiteItem, CrawlSummary
+                progress.update(done=summary.sites, pages=summary.pages, errors=summary.errors,
+                                note=item.site)
 
-    def progress(item, done: int, total: int) -> None:  # noqa: ANN001 - SiteItem
-        score = f"score {item.assessment.score}" if item.assessment else "failed"
-        line = f"[{done}/{total}] {item.site}: {len(item.pages)} pages, {score}"
-        if item.errors:
-            line += f", {len(item.errors)} errors"
-        if not quiet or show_progress:
-            click.echo(line, err=True)
-
-    settings = crawl_settings(db_path=db_path, max_pages=max_pages, delay=delay,
-                              allow_private=allow_private, log_level="INFO" if verbose else "WARNING")
-    settings.setdict(overrides, priority="cmdline")
-    summary = run_crawl(seeds, settings, on_site=progress)
+            settings = crawl_settings(db_path=db_path, max_pages=max_pages, delay=delay,
+                                      allow_private=allow_private, crawl_id=record.id,
+                                      inactive_after=inactive_after,
+                                      log_level="INFO" if verbose else "WARNING")
+            settings.setdict(overrides, priority="cmdline")
+            try:
+                summary = run_crawl(seeds, settings, on_site=on_site, known_pages=known_pages)
+            finally:
+                progress.close()
+            record.status, record.counts = summary.status, summary.counts
     _stop_on_storage_error(summary.stats, summary.sites, db_path)
+    click.echo(_summary_line("Crawled", record, summary.sites, "", summary.seconds, db_path))
     refused = summary.stats.get("clinicscout/refused_private_address", 0)
-    click.echo(
-        f"Crawled {summary.sites} sites ({summary.sites_failed} failed), {summary.pages} pages, "
-        f"{summary.errors} page errors in {summary.seconds:.1f}s → {db_path}"
-    )
     if refused and not allow_private:
         click.echo(f"{refused} requests to private or loopback addresses were refused "
                    "(use --allow-private for local sites).", err=True)
-    if summary.stats.get("finish_reason") == "shutdown":
+    if record.status == "interrupted":
         click.echo(f"Interrupted: the {summary.sites} sites above are saved completely in {db_path}; "
                    "sites in progress were not saved. Run the same command again to crawl them.", err=True)
         sys.exit(130)
@@ -172,6 +195,164 @@ def _stop_on_storage_error(stats: dict, sites_saved: int, db_path: str) -> None:
             f"{error}\nThe crawl stopped. {sites_saved} sites were saved completely before the error; "
             "each site is written in one transaction, so nothing is half-written."
         )
+
+
+def _crawl_on_scrapyd(storage: Storage, seeds: list[Seed], workers: list[str],
+                      settings: dict[str, Any], known_pages: dict[str, Any], inactive_after: int,
+                      progress: Any, db_path: str, retry_options: list[str]) -> None:
+    from clinicscout.distributed import ScrapydError, run_distributed
+
+    started = time.monotonic()
+    with _recorded_crawl(storage, "scrapyd", len(seeds)) as record:
+
+        def on_progress(crawl) -> None:  # noqa: ANN001 - DistributedCrawl
+            ended = sum(1 for job in crawl.jobs if job.state in ("finished", "failed"))
+            progress.update(done=crawl.ingested.sites,
+                            pages=crawl.ingested.pages_fetched + crawl.ingested.pages_unchanged,
+                            errors=crawl.ingested.errors, note=f"{ended}/{len(crawl.jobs)} jobs done")
+
+        try:
+            crawl = run_distributed(
+                seeds, workers, storage, crawl_id=record.id, settings=settings,
+                known_pages=known_pages, inactive_after=inactive_after, on_progress=on_progress,
+                feeds_dir=Path(f"{db_path}.feeds") / f"crawl-{record.id}",
+            )
+        except (ScrapydError, StorageError) as error:
+            record.status = "failed"
+            raise click.ClickException(str(error)) from None
+        finally:
+            progress.close()
+        record.status = "partial" if crawl.failed else "finished"
+        record.counts = {**crawl.ingested.counts(), "stats": {"scrapyd_jobs": [
+            {k: v for k, v in job.record(record.id).items() if k != "sites"} for job in crawl.jobs
+        ]}}
+    count = len(set(workers))
+    where = (f" on {count} Scrapyd worker{'s' * (count != 1)}, "
+             f"{len(crawl.jobs)} job{'s' * (len(crawl.jobs) != 1)}")
+    click.echo(_summary_line("Crawled", record, crawl.ingested.sites, where,
+                             time.monotonic() - started, db_path))
+    for job in crawl.failed:
+        click.echo(f"job {job.id} on {job.worker} failed: {job.error} ({len(job.seeds)} clinics"
+                   f"{', log: ' + job.log_url if job.log_url else ''})", err=True)
+        click.echo("  retry it alone: clinicscout crawl --db " + shlex.quote(db_path)
+                   + f" --scrapyd {job.worker} --retry-job {job.id} " + " ".join(retry_options),
+                   err=True)
+    if crawl.failed:
+        sys.exit(1)
+
+
+def _seeds_of_job(storage: Storage, job_id: str) -> list[Seed]:
+    job = storage.scrapyd_job(job_id)
+    if job is None:
+        raise click.BadParameter(f"no Scrapyd job {job_id} in {storage.path}", param_hint="--retry-job")
+    return [Seed(site["website"], site.get("details", {})) for site in json.loads(job["sites"])]
+
+
+@cli.command()
+@click.argument("feeds", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@db_option
+@click.option("--inactive-after", type=click.IntRange(1), default=3, show_default=True,
+              help="Flag a site inactive after this many failed crawls in a row (its data is kept).")
+def ingest(feeds: tuple[str, ...], db_path: str, inactive_after: int) -> None:
+    """Load JSON-lines feeds of crawled sites into the database, scoring them.
+
+    A feed holds one crawled site per line: what each Scrapyd job writes (kept in DB.feeds/),
+    or `scrapy crawl clinic -a url=… -o sites.jl`. Loading a feed again changes nothing; a
+    site whose pages are as stored is not rescored. The load is recorded in the crawls table.
+
+    \b
+    Example:
+      clinicscout ingest clinics.db.feeds/crawl-3/*.jl --db clinics.db
+    """
+    from clinicscout.ingest import FeedError, IngestSummary, ingest_sites, read_feed
+
+    started = time.monotonic()
+    summary = IngestSummary()
+    with _crawl_lock(db_path):
+        storage = _open(db_path)
+        with _recorded_crawl(storage, "ingest", 0) as record:
+            try:
+                for feed in feeds:
+                    ingest_sites(storage, read_feed(feed), crawl_id=record.id,
+                                 inactive_after=inactive_after, summary=summary)
+            except (FeedError, StorageError) as error:
+                record.status = "failed"
+                raise click.ClickException(
+                    f"{error}; the {summary.sites} sites before it are loaded") from None
+            finally:
+                record.counts = {"sites": summary.sites, **summary.counts()}
+            record.status = "finished"
+    click.echo(_summary_line("Ingested", record, summary.sites,
+                             f" from {len(feeds)} feed{'s' * (len(feeds) != 1)}",
+                             time.monotonic() - started, db_path))
+
+
+@dataclass
+class _CrawlRecord:
+    id: int
+    status: str = "interrupted"
+    counts: dict[str, Any] = field(default_factory=dict)
+
+
+@contextmanager
+def _recorded_crawl(storage: Storage, mode: str, sites: int) -> Iterator[_CrawlRecord]:
+    """A row of the crawls table, closed with the status and counts set, or as interrupted."""
+    try:
+        record = _CrawlRecord(storage.begin_crawl(mode, sites))
+    except StorageError as error:
+        raise click.ClickException(str(error)) from None
+    try:
+        yield record
+    finally:
+        try:
+            storage.finish_crawl(record.id, record.status, record.counts)
+        except StorageError as error:
+            # The sites are saved; only the crawl's own row could not be closed (full disk…).
+            click.echo(f"could not record the end of crawl {record.id}: {error}", err=True)
+
+
+def _summary_line(verb: str, record: _CrawlRecord, sites: int, where: str, seconds: float,
+                  db_path: str) -> str:
+    """The one line a crawl ends with (what cron mails): what changed, and the crawl's id."""
+    counts = record.counts
+    return (f"{verb} {sites} sites{where} ({counts.get('sites_rescored', 0)} rescored, "
+            f"{counts.get('sites_unchanged', 0)} unchanged, {counts.get('sites_failed', 0)} failed), "
+            f"{counts.get('pages_fetched', 0)} pages fetched, {counts.get('pages_unchanged', 0)} "
+            f"unchanged, {counts.get('errors', 0)} errors in {seconds:.1f}s → {db_path} "
+            f"(crawl {record.id} {record.status})")
+
+
+def _seeds_or_stored(seeds: list[Seed], storage: Storage) -> list[Seed]:
+    """The seeds, registered as clinics; with none, every clinic of the database."""
+    if not seeds:
+        seeds = [Seed(website, details) for website, details in storage.websites()]
+        without_website = storage.clinics_without_website()
+        if without_website:
+            click.echo(f"{without_website} known clinics have no website and are not crawled.",
+                       err=True)
+        if not seeds:
+            raise click.UsageError("nothing to crawl: give URLs, --seeds FILE, or discover clinics first")
+    try:
+        for seed in seeds:
+            storage.add_clinic(seed.website, seed.details)
+    except StorageError as error:
+        raise click.ClickException(str(error)) from None
+    return seeds
+
+
+@contextmanager
+def _crawl_lock(db_path: str) -> Iterator[None]:
+    from clinicscout.lock import CrawlLock, CrawlLocked
+
+    lock = CrawlLock(db_path)
+    try:
+        lock.acquire()
+    except CrawlLocked as error:
+        raise click.ClickException(str(error)) from None
+    try:
+        yield
+    finally:
+        lock.release()
 
 
 @cli.command()

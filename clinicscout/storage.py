@@ -9,9 +9,14 @@ Tables (names are a contract other tools read):
   practitioners   the people each clinic's site names, with credentials and the quote
   npi_providers   NPI registry records seen (area searches and name look-ups)
   npi_matches     each practitioner's best NPI registry match, with a confidence
+  crawls    one row per crawl (or feed ingest): when, how it ended, what it fetched
+  score_history  one row per clinic and crawl: score, rank and the criteria met then
+  changes_since_last_crawl  (view) each clinic's score delta and criteria gained or lost
+  scrapyd_jobs  the jobs of distributed crawls: worker, clinics, state, feed
 
 A site is written in one transaction, so a clinic never has half its verdicts. Ids are stable:
 a clinic is keyed by its website, a page by its URL, so crawling twice leaves the same rows.
+Pages, verdicts and clinics carry the id of the crawl that last wrote them.
 """
 
 from __future__ import annotations
@@ -38,13 +43,16 @@ _CLINIC_COLUMNS = {
     "country": str, "latitude": float, "longitude": float,
     "source": str, "source_id": str, "pages_crawled": int, "last_crawled": str,
     "crawl_status": str, "crawl_error": str, "npi_verified": int,
+    "crawl_id": int, "stale": int, "failed_crawls": int, "inactive": int,
 }
 _PAGE_COLUMNS = {
     "id": int, "clinic_id": int, "url": str, "title": str, "text": str,
     "fetched_at": str, "status": int, "structured": str, "tel_links": str,
+    "crawl_id": int, "etag": str, "last_modified": str, "links": str,
 }
 _VERDICT_COLUMNS = {
     "clinic_id": int, "criterion": str, "met": int, "page_url": str, "quote": str, "rule": str,
+    "crawl_id": int,
 }
 _CRITERION_COLUMNS = {
     "id": str, "name": str, "group": str, "weight": int, "scope": str, "description": str,
@@ -71,7 +79,53 @@ _NPI_MATCH_COLUMNS = {
 }
 # At or above this confidence a practitioner counts as found in the NPI registry.
 NPI_FOUND_CONFIDENCE = 0.75
+_CRAWL_COLUMNS = {
+    "id": int, "started": str, "finished": str, "status": str, "mode": str, "sites": int,
+    "sites_rescored": int, "sites_unchanged": int, "sites_failed": int,
+    "pages_fetched": int, "pages_unchanged": int, "pages_failed": int, "errors": int,
+    "stats": str,
+}
+_HISTORY_COLUMNS = {
+    "clinic_id": int, "crawl_id": int, "score": int, "rank": int, "offers_microneedling": int,
+    "criteria_met": int, "criteria": str,
+}
+# Each clinic's latest score against the one before: what a recrawl changed.
+_CHANGES_VIEW = """
+WITH ordered AS (
+    SELECT *, ROW_NUMBER() OVER (PARTITION BY clinic_id ORDER BY crawl_id DESC) AS age
+    FROM score_history
+),
+compared AS (
+    SELECT latest.clinic_id, latest.crawl_id, previous.crawl_id AS previous_crawl_id,
+           previous.score AS previous_score, latest.score,
+           latest.score - previous.score AS score_delta,
+           previous.rank AS previous_rank, latest.rank,
+           (SELECT json_group_array(now.value) FROM json_each(latest.criteria) AS now
+            WHERE now.value NOT IN (SELECT value FROM json_each(previous.criteria)))
+               AS criteria_gained,
+           (SELECT json_group_array(before.value) FROM json_each(previous.criteria) AS before
+            WHERE before.value NOT IN (SELECT value FROM json_each(latest.criteria)))
+               AS criteria_lost
+    FROM ordered AS latest
+    LEFT JOIN ordered AS previous ON previous.clinic_id = latest.clinic_id AND previous.age = 2
+    WHERE latest.age = 1
+)
+SELECT compared.clinic_id, clinics.name, clinics.website, compared.crawl_id,
+       compared.previous_crawl_id, compared.previous_score, compared.score, compared.score_delta,
+       compared.previous_rank, compared.rank, compared.criteria_gained, compared.criteria_lost
+FROM compared JOIN clinics ON clinics.id = compared.clinic_id
+WHERE compared.previous_crawl_id IS NULL OR compared.score_delta != 0
+   OR compared.criteria_gained != '[]' OR compared.criteria_lost != '[]'
+"""
+_SCRAPYD_JOB_COLUMNS = {
+    "id": str, "crawl_id": int, "worker": str, "state": str, "sites": str, "error": str,
+    "log_url": str, "feed": str, "sites_ingested": int,
+}
 _SEED_IDENTITY = ("phone", "city", "region", "postcode", "country", "latitude", "longitude")
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 class StorageError(RuntimeError):
@@ -152,6 +206,26 @@ class Storage:
                 foreign_keys=[("clinic_id", "clinics", "id"), ("criterion", "criteria", "id")],
                 if_not_exists=True,
             )
+            db["crawls"].create(_CRAWL_COLUMNS, pk="id", if_not_exists=True)
+            db["score_history"].create(
+                _HISTORY_COLUMNS, pk=("clinic_id", "crawl_id"),
+                foreign_keys=[("clinic_id", "clinics", "id"), ("crawl_id", "crawls", "id")],
+                if_not_exists=True,
+            )
+            db["scrapyd_jobs"].create(
+                _SCRAPYD_JOB_COLUMNS, pk="id", foreign_keys=[("crawl_id", "crawls", "id")],
+                if_not_exists=True,
+            )
+            # Databases made before crawl history get the new columns, empty.
+            for table, columns in (("clinics", _CLINIC_COLUMNS), ("pages", _PAGE_COLUMNS),
+                                   ("verdicts", _VERDICT_COLUMNS)):
+                existing = db[table].columns_dict
+                for name, kind in columns.items():
+                    if name not in existing:
+                        db[table].add_column(name, kind)
+            if db.execute("PRAGMA user_version").fetchone()[0] < SCHEMA_VERSION:
+                db.execute("DROP VIEW IF EXISTS changes_since_last_crawl")
+            db.execute(f"CREATE VIEW IF NOT EXISTS changes_since_last_crawl AS {_CHANGES_VIEW}")
             db["criteria"].upsert_all(
                 [
                     {"id": c.id, "name": c.name, "group": c.group, "weight": c.weight,
@@ -219,49 +293,114 @@ class Storage:
         pages: list[dict[str, Any]],
         assessment: Assessment | None,
         errors: list[str],
+        crawl_id: int | None = None,
+        inactive_after: int = 3,
     ) -> int:
         """Store one crawled site: clinic, pages and verdicts together, or nothing at all.
 
-        A site that yielded no page keeps its previous pages and verdicts, marked failed.
+        A site that yielded no page keeps its previous pages and verdicts, marked stale with
+        the reason; after ``inactive_after`` failed crawls in a row it is flagged inactive.
         """
-        now = datetime.now(UTC).isoformat(timespec="seconds")
+        now = _now()
         try:
             with self.db.atomic():
                 clinic_id = self._clinic_id(website, seed)
                 if not pages or assessment is None:
+                    previous = self.db["clinics"].get(clinic_id)
+                    failed_crawls = (previous["failed_crawls"] or 0) + 1
                     self.db["clinics"].update(clinic_id, {
-                        "last_crawled": now, "crawl_status": "failed",
+                        "last_crawled": now, "crawl_status": "failed", "crawl_id": crawl_id,
                         "crawl_error": _error_summary(errors) or "no page could be fetched",
+                        "stale": int(previous["score"] is not None), "failed_crawls": failed_crawls,
+                        "inactive": int(failed_crawls >= inactive_after),
                     })
+                    self._record_history(clinic_id, crawl_id)
                     return clinic_id
-                self._replace_pages(clinic_id, pages)
-                self._write_assessment(clinic_id, assessment, seed)
-                self.db["clinics"].update(clinic_id, {
-                    "pages_crawled": len(pages), "last_crawled": now,
-                    "crawl_status": "ok" if not errors else "partial",
-                    "crawl_error": _error_summary(errors),
-                })
+                self._replace_pages(clinic_id, pages, crawl_id)
+                self._write_assessment(clinic_id, assessment, seed, crawl_id)
+                self._mark_crawled(clinic_id, crawl_id, errors, pages_crawled=len(pages))
         except sqlite3.Error as error:
             raise StorageError(f"could not save {website} to {self.path}: {error}") from None
         return clinic_id
 
-    def _replace_pages(self, clinic_id: int, pages: list[dict[str, Any]]) -> None:
+    def save_unchanged_site(
+        self, *, website: str, seed: dict[str, Any], validators: dict[str, dict[str, str | None]],
+        errors: list[str], crawl_id: int | None,
+    ) -> int:
+        """A recrawled site whose pages did not change: keep pages and verdicts, note the visit.
+
+        ``validators`` are the pages' latest ETag / Last-Modified, for the next conditional crawl.
+        """
+        try:
+            with self.db.atomic():
+                clinic_id = self._clinic_id(website, seed)
+                for url, fresh in validators.items():
+                    self.db.execute(
+                        "UPDATE pages SET etag = coalesce(:etag, etag),"
+                        " last_modified = coalesce(:last_modified, last_modified)"
+                        " WHERE clinic_id = :clinic_id AND url = :url",
+                        {"clinic_id": clinic_id, "url": url, "etag": fresh.get("etag"),
+                         "last_modified": fresh.get("last_modified")},
+                    )
+                self._mark_crawled(clinic_id, crawl_id, errors)
+        except sqlite3.Error as error:
+            raise StorageError(f"could not save {website} to {self.path}: {error}") from None
+        return clinic_id
+
+    def _mark_crawled(
+        self, clinic_id: int, crawl_id: int | None, errors: list[str], **columns: Any
+    ) -> None:
+        """A successful visit: fresh again, active again, and a line of score history."""
+        self.db["clinics"].update(clinic_id, {
+            "last_crawled": _now(), "crawl_id": crawl_id,
+            "crawl_status": "ok" if not errors else "partial",
+            "crawl_error": _error_summary(errors),
+            "stale": 0, "failed_crawls": 0, "inactive": 0, **columns,
+        })
+        self._record_history(clinic_id, crawl_id)
+
+    def _record_history(self, clinic_id: int, crawl_id: int | None) -> None:
+        """The clinic's score as this crawl leaves it; its rank is filled in when the crawl ends."""
+        if crawl_id is None:
+            return
+        self.db.execute(
+            """
+            INSERT OR REPLACE INTO score_history
+                (clinic_id, crawl_id, score, rank, offers_microneedling, criteria_met, criteria)
+            SELECT id, :crawl_id, score, NULL, offers_microneedling, criteria_met,
+                   (SELECT json_group_array(criterion) FROM
+                       (SELECT criterion FROM verdicts WHERE clinic_id = clinics.id AND met = 1
+                        ORDER BY criterion))
+            FROM clinics WHERE id = :clinic_id AND score IS NOT NULL
+            """,
+            {"clinic_id": clinic_id, "crawl_id": crawl_id},
+        )
+
+    def _replace_pages(self, clinic_id: int, pages: list[dict[str, Any]], crawl_id: int | None) -> None:
         urls = [page["url"] for page in pages]
         for page in pages:
             self.db.execute(
                 """
-                INSERT INTO pages (clinic_id, url, title, text, fetched_at, status, structured, tel_links)
-                VALUES (:clinic_id, :url, :title, :text, :fetched_at, :status, :structured, :tel_links)
+                INSERT INTO pages (clinic_id, url, title, text, fetched_at, status, structured,
+                                   tel_links, crawl_id, etag, last_modified, links)
+                VALUES (:clinic_id, :url, :title, :text, :fetched_at, :status, :structured,
+                        :tel_links, :crawl_id, :etag, :last_modified, :links)
                 ON CONFLICT(url) DO UPDATE SET
                     clinic_id = excluded.clinic_id, title = excluded.title, text = excluded.text,
                     fetched_at = excluded.fetched_at, status = excluded.status,
-                    structured = excluded.structured, tel_links = excluded.tel_links
+                    structured = excluded.structured, tel_links = excluded.tel_links,
+                    crawl_id = excluded.crawl_id, etag = excluded.etag,
+                    last_modified = excluded.last_modified, links = excluded.links
                 """,
                 {
                     "clinic_id": clinic_id, "url": page["url"], "title": page["title"],
                     "text": page["text"], "fetched_at": page["fetched_at"], "status": page["status"],
                     "structured": json.dumps(page["structured"], ensure_ascii=False, default=str),
                     "tel_links": json.dumps(page["tel_links"]),
+                    # A page kept from an earlier crawl keeps the id of the crawl that fetched it.
+                    "crawl_id": page.get("crawl_id") or crawl_id,
+                    "etag": page.get("etag"), "last_modified": page.get("last_modified"),
+                    "links": json.dumps(page.get("links") or [], ensure_ascii=False),
                 },
             )
         placeholders = ",".join("?" * len(urls))
@@ -274,16 +413,19 @@ class Storage:
         """Rescoring: replace a clinic's verdicts, score and identity."""
         try:
             with self.db.atomic():
-                self._write_assessment(clinic_id, assessment, {})
+                crawl_id = self.db["clinics"].get(clinic_id)["crawl_id"]
+                self._write_assessment(clinic_id, assessment, {}, crawl_id)
         except sqlite3.Error as error:
             raise StorageError(f"could not save the scores of clinic {clinic_id} to {self.path}: {error}") from None
 
-    def _write_assessment(self, clinic_id: int, assessment: Assessment, seed: dict[str, Any]) -> None:
+    def _write_assessment(
+        self, clinic_id: int, assessment: Assessment, seed: dict[str, Any], crawl_id: int | None
+    ) -> None:
         self.db.execute("DELETE FROM verdicts WHERE clinic_id = ?", [clinic_id])
         self.db["verdicts"].insert_all(
             {
                 "clinic_id": clinic_id, "criterion": v.criterion, "met": int(v.met),
-                "page_url": v.page_url, "quote": v.quote, "rule": v.rule,
+                "page_url": v.page_url, "quote": v.quote, "rule": v.rule, "crawl_id": crawl_id,
             }
             for v in assessment.verdicts
         )
@@ -370,24 +512,86 @@ class Storage:
     def update_ranks(self) -> None:
         """Rank clinics by score; those that do not offer microneedling come after all that do."""
         try:
-            self._update_ranks()
+            with self.db.atomic():
+                self._rank()
         except sqlite3.Error as error:
             raise StorageError(f"could not rank the clinics in {self.path}: {error}") from None
 
-    def _update_ranks(self) -> None:
-        with self.db.atomic():
-            self.db.execute(
-                """
-                UPDATE clinics SET rank = (
-                    SELECT ranked.position FROM (
-                        SELECT id, RANK() OVER (
-                            ORDER BY offers_microneedling DESC, score DESC
-                        ) AS position
-                        FROM clinics WHERE score IS NOT NULL
-                    ) AS ranked WHERE ranked.id = clinics.id
-                )
-                """
+    def _rank(self) -> None:
+        self.db.execute(
+            """
+            UPDATE clinics SET rank = (
+                SELECT ranked.position FROM (
+                    SELECT id, RANK() OVER (
+                        ORDER BY offers_microneedling DESC, score DESC
+                    ) AS position
+                    FROM clinics WHERE score IS NOT NULL
+                ) AS ranked WHERE ranked.id = clinics.id
             )
+            """
+        )
+
+    # -- crawls -------------------------------------------------------------------------------
+
+    def begin_crawl(self, mode: str, sites: int) -> int:
+        """A new crawl row; crawls left 'running' by a process that died are closed first
+        (status 'interrupted', no finish time: nobody saw them end).
+
+        Call it holding the crawl lock (``clinicscout.lock.CrawlLock``): then a crawl still
+        marked running cannot be alive.
+        """
+        try:
+            with self.db.atomic():
+                for (crawl_id,) in self.db.execute(
+                    "SELECT id FROM crawls WHERE status = 'running'"
+                ).fetchall():
+                    self._close_crawl(crawl_id, "interrupted", {}, ended=None)
+                return self.db["crawls"].insert({
+                    "started": _now(), "status": "running", "mode": mode, "sites": sites,
+                }).last_pk
+        except sqlite3.Error as error:
+            raise StorageError(f"could not start a crawl in {self.path}: {error}") from None
+
+    def finish_crawl(self, crawl_id: int, status: str, counts: dict[str, Any]) -> None:
+        """Close a crawl: rank every clinic and note the ranks in this crawl's score history.
+
+        ``counts`` fills the crawl's columns (pages_fetched, errors, …); ``stats`` may be a dict.
+        """
+        try:
+            with self.db.atomic():
+                self._close_crawl(crawl_id, status, counts, ended=_now())
+        except sqlite3.Error as error:
+            raise StorageError(f"could not close crawl {crawl_id} in {self.path}: {error}") from None
+
+    def _close_crawl(
+        self, crawl_id: int, status: str, counts: dict[str, Any], ended: str | None
+    ) -> None:
+        self._rank()
+        self.db.execute(
+            "UPDATE score_history SET rank = (SELECT rank FROM clinics WHERE id = clinic_id)"
+            " WHERE crawl_id = ?",
+            [crawl_id],
+        )
+        update = {k: v for k, v in counts.items() if k in _CRAWL_COLUMNS}
+        if isinstance(update.get("stats"), dict):
+            update["stats"] = json.dumps(update["stats"], default=str, sort_keys=True)
+        update.update(status=status, finished=ended)
+        self.db["crawls"].update(crawl_id, update)
+
+    def crawl(self, crawl_id: int) -> dict[str, Any]:
+        return self.db["crawls"].get(crawl_id)
+
+    def save_scrapyd_job(self, job: dict[str, Any]) -> None:
+        """A job of a distributed crawl, as it progresses (see clinicscout/distributed.py)."""
+        try:
+            with self.db.atomic():
+                self.db["scrapyd_jobs"].upsert(job, pk="id")
+        except sqlite3.Error as error:
+            raise StorageError(f"could not record Scrapyd job {job['id']} in {self.path}: {error}") from None
+
+    def scrapyd_job(self, job_id: str) -> dict[str, Any] | None:
+        rows = list(self.db.query("SELECT * FROM scrapyd_jobs WHERE id = ?", [job_id]))
+        return rows[0] if rows else None
 
     # -- reads ---------------------------------------------------------------------------------
 
@@ -408,10 +612,49 @@ class Storage:
             ]
             yield StoredClinic(clinic_id, website, pages)
 
-    def websites(self) -> list[tuple[str, dict[str, Any]]]:
-        """Known clinics with a website, with the details a seed carries, for ``crawl`` with no URL."""
+    def stored_pages(self, website: str) -> dict[str, dict[str, Any]]:
+        """The stored pages of a clinic by URL, as a crawl hands them over (JSON decoded)."""
+        columns = ("url", "title", "text", "fetched_at", "status", "structured", "tel_links",
+                   "crawl_id", "etag", "last_modified", "links")
         rows = self.db.execute(
-            "SELECT website, name FROM clinics WHERE website IS NOT NULL AND website != '' ORDER BY id"
+            f"SELECT {', '.join('p.' + c for c in columns)}"
+            " FROM pages p JOIN clinics c ON c.id = p.clinic_id WHERE c.website = ?",
+            [website],
+        )
+        pages = {}
+        for row in rows:
+            page = dict(zip(columns, row, strict=True))
+            for key in ("structured", "tel_links", "links"):
+                page[key] = json.loads(page[key] or "[]")
+            pages[page["url"]] = page
+        return pages
+
+    def known_pages(self) -> dict[str, dict[str, dict[str, Any]]]:
+        """Every stored page's ETag, Last-Modified and links, by clinic website then page URL.
+
+        What a recrawl needs to ask each page only if it changed, and to follow an unchanged
+        page's links without fetching it.
+        """
+        known: dict[str, dict[str, dict[str, Any]]] = {}
+        for website, url, etag, last_modified, links in self.db.execute(
+            "SELECT c.website, p.url, p.etag, p.last_modified, p.links FROM pages p"
+            " JOIN clinics c ON c.id = p.clinic_id"
+            " WHERE p.etag IS NOT NULL OR p.last_modified IS NOT NULL ORDER BY p.id"
+        ):
+            known.setdefault(website, {})[url] = {
+                "etag": etag, "last_modified": last_modified, "links": json.loads(links or "[]"),
+            }
+        return known
+
+    def websites(self) -> list[tuple[str, dict[str, Any]]]:
+        """Known clinics with a website, with the details a seed carries, for ``crawl`` with no URL.
+
+        Least recently crawled first, so that after an interrupted crawl the clinics it did not
+        reach come first.
+        """
+        rows = self.db.execute(
+            "SELECT website, name FROM clinics WHERE website IS NOT NULL AND website != ''"
+            " ORDER BY last_crawled IS NOT NULL, last_crawled, id"
         ).fetchall()
         return [(website, {"name": name} if name else {}) for website, name in rows]
 

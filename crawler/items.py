@@ -18,6 +18,12 @@ class PageItem:
     structured: list[dict[str, Any]]
     tel_links: list[str]
     fetched_at: str
+    etag: str | None = None
+    last_modified: str | None = None
+    # [url, anchor text] of the page's links: what a recrawl follows when the page is unchanged.
+    links: list[list[str]] = field(default_factory=list)
+    # 304 Not Modified: the stored copy is still current, so the page was not parsed again.
+    unchanged: bool = False
 
 
 @dataclass
@@ -28,6 +34,8 @@ class SiteItem:
     start_url: str
     seed: dict[str, Any] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
+    # Pages that failed for a reason that may pass (timeout, 5xx): their stored copy is kept.
+    failed_urls: list[str] = field(default_factory=list)
     pages_skipped: int = 0
     pages: list[PageItem] = field(default_factory=list)
     assessment: Any = None  # scoring.Assessment, set by the scoring pipeline

@@ -64,8 +64,8 @@ class PrivateAddressGuard:
         return self._resolved[host]
 
 
-class SiteScopeMiddleware:
-    """Drops any request, redirects included, that would leave the clinic's site."""
+class _CrawlerMiddleware:
+    """A middleware that needs the crawler (for stats and the spider)."""
 
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
@@ -73,6 +73,10 @@ class SiteScopeMiddleware:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
         return cls(crawler)
+
+
+class SiteScopeMiddleware(_CrawlerMiddleware):
+    """Drops any request, redirects included, that would leave the clinic's site."""
 
     def process_request(self, request: Request) -> None:
         site = request.meta.get("site")
@@ -81,19 +85,12 @@ class SiteScopeMiddleware:
             raise IgnoreRequest(f"not followed: {request.url} is outside {site}")
 
 
-class HtmlOnlyMiddleware:
+class HtmlOnlyMiddleware(_CrawlerMiddleware):
     """Pages must be HTML; sitemaps XML. Anything else is dropped before it is parsed.
 
     The body is checked as well as the label (see crawler/sniff.py): a PDF or image served as
     text/html is dropped, an HTML document served as application/octet-stream is read.
     """
-
-    def __init__(self, crawler: Crawler) -> None:
-        self.crawler = crawler
-
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> Self:
-        return cls(crawler)
 
     def process_response(self, request: Request, response: Response) -> Response:
         if "site" not in request.meta or response.status != 200:
@@ -132,3 +129,21 @@ class PoliteRobotsTxtMiddleware(RobotsTxtMiddleware):
             self._stats.inc_value("clinicscout/robots_txt_server_error")
             response = response.replace(body=b"User-agent: *\nDisallow: /\n")
         await super()._parse_robots(response, netloc, request)
+
+
+class ConditionalRequestMiddleware(_CrawlerMiddleware):
+    """Asks for a page stored by an earlier crawl only if it changed since (RFC 9110 §13.1).
+
+    The spider holds the validators the runner read from storage; a 304 answer reaches the
+    spider, which keeps the stored copy instead of parsing the page again.
+    """
+
+    def process_request(self, request: Request) -> None:
+        validators = getattr(self.crawler.spider, "known", {}).get(request.url)
+        if not validators or request.meta.get("sitemap"):
+            return
+        if validators.get("etag"):
+            request.headers.setdefault(b"If-None-Match", validators["etag"])
+        if validators.get("last_modified"):
+            request.headers.setdefault(b"If-Modified-Since", validators["last_modified"])
+        request.meta["handle_httpstatus_list"] = [*request.meta.get("handle_httpstatus_list", []), 304]

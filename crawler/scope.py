@@ -100,6 +100,18 @@ def same_site(url: str, site_origin: str) -> bool:
     return not _is_address(host) and registered_domain(host) == registered_domain(site_host)
 
 
+def politeness_key(url: str) -> str:
+    """What must be crawled from one place at a time: the registered domain, or host:port.
+
+    Mirrors ``same_site``: hosts of one registered domain are one site, another port is another.
+    """
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    if _on_default_port(url):
+        return registered_domain(host)
+    return f"{host}:{parts.port}"
+
+
 def _on_default_port(url: str) -> bool:
     parts = urlsplit(url)
     return parts.port is None or parts.port == _DEFAULT_PORTS.get(parts.scheme)

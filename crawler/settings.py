@@ -43,6 +43,7 @@ TELNETCONSOLE_ENABLED = False
 DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.PrivateAddressGuard": 50,
     "crawler.middlewares.SiteScopeMiddleware": 60,
+    "crawler.middlewares.ConditionalRequestMiddleware": 565,
     "crawler.middlewares.HtmlOnlyMiddleware": 570,
     # RFC 9309: a robots.txt that answers 5xx disallows everything.
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
@@ -63,6 +64,8 @@ ITEM_PIPELINES = {
 
 LOG_LEVEL = "INFO"
 FEED_EXPORT_ENCODING = "utf-8"
+# A jsonlines feed (Scrapyd's items, ``-o sites.jl``) holds one complete site per line.
+FEED_EXPORTERS = {"jsonlines": "crawler.feeds.SiteLinesExporter"}
 
 # clinicscout's own settings.
 CLINICSCOUT_PAGE_BUDGET = 40
@@ -70,3 +73,7 @@ CLINICSCOUT_ALLOW_PRIVATE = False
 # Networks exempt from the private-address refusal, e.g. "127.0.0.1/32" (tests, a LAN demo).
 CLINICSCOUT_ALLOWED_NETWORKS: list[str] = []
 CLINICSCOUT_DB = None
+# The crawl (row of the crawls table) that the pipelines record sites under; None: they open one.
+CLINICSCOUT_CRAWL_ID = None
+# A site that fails this many crawls in a row is flagged inactive (its data is kept).
+CLINICSCOUT_INACTIVE_AFTER = 3

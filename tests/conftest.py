@@ -6,11 +6,14 @@ import json
 import os
 import subprocess
 import sys
+import threading
+from functools import partial
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 
-from clinicscout.sites import ServedSites
+from clinicscout.sites import ServedSites, StaticSiteHandler
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_SITES = ROOT / "data" / "sample_sites"
@@ -40,6 +43,34 @@ def sample_sites():
         yield sites
 
 
+class GatedSiteHandler(StaticSiteHandler):
+    """Serves a sample site, but holds every request until the test opens the gate."""
+
+    gate: threading.Event
+
+    def do_GET(self) -> None:
+        self.gate.wait(timeout=30)
+        super().do_GET()
+
+
+@pytest.fixture
+def gated_site():
+    """A sample clinic whose server answers only once ``gate.set()``: a crawl that is midway."""
+    gate = threading.Event()
+    handler = type("Handler", (GatedSiteHandler,), {"gate": gate})
+    # The clinic without microneedling: ranked last, it moves no other clinic's rank.
+    server = ThreadingHTTPServer(
+        ("127.0.0.1", 0), partial(handler, directory=str(SAMPLE_SITES / "laser-hair-only"))
+    )
+    server.daemon_threads = True
+    server.handle_error = lambda request, address: None  # a killed crawl drops its connections
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/", gate
+    gate.set()
+    server.shutdown()
+    server.server_close()
+
+
 @pytest.fixture(scope="session")
 def crawled_db(sample_sites, tmp_path_factory) -> Path:
     """A database made by one real crawl of every sample site."""
@@ -53,3 +84,20 @@ def site_of(sample_sites):
     """Maps a clinic website (origin) back to the sample site's slug."""
     by_origin = {url.rstrip("/"): slug for slug, url in sample_sites.urls.items()}
     return lambda website: by_origin[website.rstrip("/")]
+
+
+def db_snapshot(db_path: Path) -> dict[str, list[tuple]]:
+    """What a crawl leaves in the database, without timestamps, row ids or crawl ids."""
+    import sqlite3
+
+    queries = {
+        "clinics": "select website, name, score, rank, offers_microneedling, criteria_met,"
+                   " red_flags, phone, city, pages_crawled, crawl_status from clinics",
+        "pages": "select c.website, p.url, p.title, p.text, p.status, p.structured, p.tel_links"
+                 " from pages p join clinics c on c.id = p.clinic_id",
+        "verdicts": "select c.website, v.criterion, v.met, v.page_url, v.quote, v.rule"
+                    " from verdicts v join clinics c on c.id = v.clinic_id",
+    }
+    with sqlite3.connect(db_path) as connection:
+        return {table: sorted(connection.execute(sql).fetchall(), key=repr)
+                for table, sql in queries.items()}

@@ -8,7 +8,7 @@ from tests.conftest import run_cli
 
 
 def test_every_command_has_help():
-    for command in ("crawl", "score", "serve", "check", "demo"):
+    for command in ("crawl", "ingest", "score", "serve", "check", "demo"):
         result = run_cli(command, "--help")
         assert "Usage: clinicscout " + command in result.stdout
         assert len(result.stdout.splitlines()) > 5

@@ -344,7 +344,7 @@ def test_crawl_without_urls_crawls_known_websites_and_says_which_clinics_have_no
     discover(server, db, "--near", "78701", "--source", "osm", "--seeds", str(seeds))
     result = run_cli("crawl", "--db", str(db), "--allow-private", "--delay", "0")
     assert "1 known clinics have no website and are not crawled" in result.stderr
-    assert "Crawled 1 sites (0 failed)" in result.stdout
+    assert "Crawled 1 sites (1 rescored, 0 unchanged, 0 failed)" in result.stdout
     rows = {r["name"]: r for r in sqlite_utils.Database(db)["clinics"].rows}
     assert rows["Eastside Family Clinic"]["last_crawled"] is None
 

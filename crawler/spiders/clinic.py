@@ -19,6 +19,7 @@ from scrapy.utils.sitemap import Sitemap
 from twisted.python.failure import Failure
 
 from clinicscout.seeds import Seed, read_seeds
+from crawler.args import decode_arg
 from crawler.extract import extract
 from crawler.frontier import SiteFrontier, link_priority
 from crawler.items import PageItem, SiteItem
@@ -37,10 +38,23 @@ class ClinicSpider(scrapy.Spider):
         self,
         url: str | None = None,
         seeds: str | None = None,
-        sites: list[Seed] | None = None,
+        sites: list[Seed] | str | None = None,
+        known_pages: dict[str, dict[str, dict[str, Any]]] | str | None = None,
         **kwargs: Any,
     ) -> None:
+        """``sites`` and ``known_pages`` come from the runner, or encoded from a Scrapyd job.
+
+        ``known_pages`` maps a clinic website to its stored pages (URL → ETag, Last-Modified and
+        links): those pages are requested conditionally, and one that has not changed (304)
+        offers its stored links, so a recrawl follows the same paths as a crawl from scratch.
+        """
         super().__init__(**kwargs)
+        if isinstance(sites, str):
+            sites = [Seed(site["website"], site.get("details", {})) for site in decode_arg(sites)]
+        if isinstance(known_pages, str):
+            known_pages = decode_arg(known_pages)
+        self.known_pages = known_pages or {}
+        self.known: dict[str, dict[str, Any]] = {}  # page URL → stored page; read by the middleware
         self.seeds: list[Seed] = list(sites or [])
         if url:
             self.seeds.extend(Seed.from_url(u) for u in url.split(","))
@@ -65,6 +79,7 @@ class ClinicSpider(scrapy.Spider):
             self.frontiers[site] = frontier
             self.site_items[site] = SiteItem(site=site, start_url=seed.website, seed=dict(seed.details))
             frontier.offer(seed.website, _START_PRIORITY)
+            self.known.update(self.known_pages.get(seed.website, {}))
             frontier.mark_seen(f"{site}/sitemap.xml")
             frontier.in_flight += 1
             yield self._request(f"{site}/sitemap.xml", site, self.parse_sitemap, 0, sitemap=True)
@@ -105,6 +120,14 @@ class ClinicSpider(scrapy.Spider):
         redirected_to_known = response.url != response.request.url and not frontier.mark_seen(response.url)
         if redirected_to_known:
             self.crawler.stats.inc_value("clinicscout/duplicate_after_redirect")
+        elif response.status == 304:
+            self.crawler.stats.inc_value("clinicscout/pages_unchanged")
+            for link, anchor_text in self.known.get(response.url, {}).get("links", []):
+                frontier.offer(link, link_priority(link, anchor_text, depth + 1), depth + 1)
+            yield PageItem(
+                site=site, url=response.url, status=304, title="", text="", structured=[],
+                tel_links=[], fetched_at=_now(), unchanged=True, **_validators(response),
+            )
         elif not isinstance(response, TextResponse):
             self.crawler.stats.inc_value("clinicscout/not_text")
         else:
@@ -129,7 +152,9 @@ class ClinicSpider(scrapy.Spider):
                 text=page.text,
                 structured=page.structured,
                 tel_links=page.tel_links,
-                fetched_at=datetime.now(UTC).isoformat(timespec="seconds"),
+                fetched_at=_now(),
+                links=[list(link) for link in page.links],
+                **_validators(response),
             )
         yield from self._advance(site)
 
@@ -172,6 +197,8 @@ class ClinicSpider(scrapy.Spider):
         if not request.meta.get("sitemap"):
             reason = _describe(failure)
             self.site_items[site].errors.append(reason)
+            if _may_pass(failure):
+                self.site_items[site].failed_urls.append(request.url)
             self.crawler.stats.inc_value("clinicscout/page_errors")
             self.logger.info("%s", reason)
         yield from self._advance(site)
@@ -201,3 +228,21 @@ def _describe(failure: Failure) -> str:
         message = next((reason for kind, reason in _FAILURE_REASONS if isinstance(error, kind)),
                        message or type(error).__name__)
     return message if url in message else f"{url}: {message}"
+
+
+def _may_pass(failure: Failure) -> bool:
+    """A timeout, refused connection or server error may pass; a 404 or 410 says the page is gone."""
+    response = getattr(failure.value, "response", None)
+    return response is None or response.status not in (404, 410)
+
+
+def _validators(response: Response) -> dict[str, str | None]:
+    headers = response.headers
+    return {
+        "etag": (headers.get(b"ETag") or b"").decode("latin-1") or None,
+        "last_modified": (headers.get(b"Last-Modified") or b"").decode("latin-1") or None,
+    }
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
