@@ -247,6 +247,13 @@ class SiteText:
     def sentence_text(self, line_id: int, index: int) -> str:
         return self.sentences(line_id)[index].text_of(self.lines[line_id])
 
+    def sentence_says(self, line_id: int, index: int, pattern: Pattern) -> bool:
+        """Whether the pattern matches within a sentence (read alone, as a string of its own)."""
+        sentence = self.sentences(line_id)[index]
+        if pattern.folded is not None and self._aligned:
+            return pattern.folded.search(self._folded_lines[line_id][sentence.start:sentence.end]) is not None
+        return pattern.regex.search(self.lines[line_id][sentence.start:sentence.end]) is not None
+
     def is_heading(self, line_id: int) -> bool:
         found = self._headings.get(line_id)
         if found is None:
