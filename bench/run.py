@@ -84,7 +84,8 @@ def _clinicscout_crawl(urls: list[str], db: Path, work: Path) -> dict[str, Any]:
          "--allow-private", "--delay", "0", "--max-pages", str(FULL_SITE_BUDGET), "--quiet"],
         work / f"{db.stem}.log",
     )
-    found = re.search(r"Crawled (\d+) sites \((\d+) failed\), (\d+) pages, (\d+) page errors in ([\d.]+)s", output)
+    found = re.search(r"Crawled (\d+) sites \(\d+ rescored, \d+ unchanged, (\d+) failed\), (\d+) pages fetched, "
+                      r"\d+ unchanged, (\d+) errors in ([\d.]+)s", output)
     if not found:
         raise click.ClickException(f"unexpected crawl summary: {output!r}")
     sites, failed, pages, errors, seconds = found.groups()

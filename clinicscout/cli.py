@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -21,6 +21,9 @@ from clinicscout.discover.osm import DEFAULT_OVERPASS_URL
 from clinicscout.seeds import Seed, SeedFileError, read_seeds
 from clinicscout.storage import Storage, StorageError
 from crawler.scope import InvalidWebsite
+
+if TYPE_CHECKING:
+    from scoring import Assessment
 
 DEFAULT_DB = os.environ.get("CLINICSCOUT_DB", "data/clinics.db")
 SAMPLE_SITES = Path(__file__).resolve().parent.parent / "data" / "sample_sites"
@@ -464,16 +467,19 @@ def score(db_path: str) -> None:
 
     storage = _open(db_path)
     started = time.monotonic()
-    clinics = pages = 0
-    try:
+    pages = 0
+
+    def rescored() -> Iterator[tuple[int, Assessment]]:
+        nonlocal pages
         for clinic in storage.clinics_with_pages():
-            storage.save_assessment(clinic.id, assess(clinic.pages))
-            clinics += 1
+            yield clinic.id, assess(clinic.pages)
             pages += len(clinic.pages)
+
+    try:
+        clinics = storage.save_assessments(rescored())
         storage.update_ranks()
     except StorageError as error:
-        raise click.ClickException(f"{error}\n{clinics} clinics were rescored before the error; "
-                                   "each clinic is written in one transaction.") from None
+        raise click.ClickException(str(error)) from None
     elapsed = time.monotonic() - started
     rate = pages / elapsed if elapsed else 0
     click.echo(f"Rescored {clinics} clinics from {pages} stored pages in {elapsed:.2f}s "

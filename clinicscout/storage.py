@@ -165,6 +165,16 @@ def _insert_sql(table: str, columns: list[str]) -> str:
     return f"INSERT INTO {table} ({names}) VALUES ({', '.join('?' * len(columns))})"
 
 
+# Plain SQL for what rescoring writes per clinic: sqlite-utils' table helpers read the table's
+# schema on every call.
+_INSERT_VERDICT = _insert_sql("verdicts", list(_VERDICT_COLUMNS))
+_UPSERT_PRACTITIONER = (
+    _insert_sql("practitioners", list(_PRACTITIONER_COLUMNS))
+    + " ON CONFLICT(clinic_id, name) DO UPDATE SET credentials = excluded.credentials,"
+      " role = excluded.role, page_url = excluded.page_url, quote = excluded.quote"
+)
+
+
 def _check_columns(row: dict[str, Any], columns: Iterable[str], table: str) -> None:
     unknown = set(row) - set(columns) - {"clinic_id"}
     if unknown:
@@ -409,40 +419,51 @@ class Storage:
             [clinic_id, *urls],
         )
 
-    def save_assessment(self, clinic_id: int, assessment: Assessment) -> None:
-        """Rescoring: replace a clinic's verdicts, score and identity."""
+    def save_assessments(self, assessments: Iterable[tuple[int, Assessment]]) -> int:
+        """Rescoring: replace each clinic's verdicts, score and identity, all in one transaction
+        (one commit instead of one per clinic; a failure leaves every previous score in place).
+        ``assessments`` may be a generator that reads pages from this database. Returns the count."""
+        saved = 0
         try:
             with self.db.atomic():
-                crawl_id = self.db["clinics"].get(clinic_id)["crawl_id"]
-                self._write_assessment(clinic_id, assessment, {}, crawl_id)
+                for clinic_id, assessment in assessments:
+                    crawl_id = self.db.conn.execute(
+                        "SELECT crawl_id FROM clinics WHERE id = ?", [clinic_id]).fetchone()
+                    if crawl_id is None:
+                        raise sqlite3.IntegrityError(f"no clinic with id {clinic_id}")
+                    self._write_assessment(clinic_id, assessment, {}, crawl_id[0])
+                    saved += 1
         except sqlite3.Error as error:
-            raise StorageError(f"could not save the scores of clinic {clinic_id} to {self.path}: {error}") from None
+            raise StorageError(f"could not save the scores of {self.path} (clinic {saved + 1}): {error}; "
+                               "no score was changed") from None
+        return saved
 
     def _write_assessment(
         self, clinic_id: int, assessment: Assessment, seed: dict[str, Any], crawl_id: int | None
     ) -> None:
-        self.db.execute("DELETE FROM verdicts WHERE clinic_id = ?", [clinic_id])
-        self.db["verdicts"].insert_all(
-            {
-                "clinic_id": clinic_id, "criterion": v.criterion, "met": int(v.met),
-                "page_url": v.page_url, "quote": v.quote, "rule": v.rule, "crawl_id": crawl_id,
-            }
+        conn = self.db.conn
+        conn.execute("DELETE FROM verdicts WHERE clinic_id = ?", [clinic_id])
+        conn.executemany(_INSERT_VERDICT, [
+            (clinic_id, v.criterion, int(v.met), v.page_url, v.quote, v.rule, crawl_id)
             for v in assessment.verdicts
-        )
+        ])
         self._write_practitioners(clinic_id, assessment)
         identity = assessment.identity
         found = {k: v for k, v in identity.as_columns().items() if v is not None}
-        current = self.db["clinics"].get(clinic_id)
+        current = conn.execute("SELECT name FROM clinics WHERE id = ?", [clinic_id]).fetchone()
+        if current is None:
+            raise sqlite3.IntegrityError(f"no clinic with id {clinic_id}")
         update: dict[str, Any] = {
             "score": assessment.score,
             "offers_microneedling": int(assessment.offers_microneedling),
             "criteria_met": assessment.criteria_met,
             "red_flags": sum(1 for v in assessment.verdicts if v.met and v.criterion == "unrealistic_claims"),
             # The seed's name (what the operator or the open data calls the clinic) wins over ours.
-            "name": seed.get("name") or current.get("name") or identity.name,
+            "name": seed.get("name") or current[0] or identity.name,
         }
         update.update(found)
-        self.db["clinics"].update(clinic_id, update)
+        assignments = ", ".join(f'"{column}" = ?' for column in update)
+        conn.execute(f"UPDATE clinics SET {assignments} WHERE id = ?", [*update.values(), clinic_id])
 
     def bulk_insert(self, records: Iterable[ClinicRecord], batch_size: int = 5000) -> int:
         """Insert many new clinics that were assessed elsewhere (a benchmark directory, an
@@ -490,14 +511,10 @@ class Storage:
                 f"DELETE FROM {table} WHERE clinic_id = ? AND {column} NOT IN ({placeholders})",
                 [clinic_id, *names],
             )
-        self.db["practitioners"].upsert_all(
-            (
-                {"clinic_id": clinic_id, "name": p.name, "credentials": p.credentials_text,
-                 "role": p.role, "page_url": p.page_url, "quote": p.quote}
-                for p in assessment.practitioners
-            ),
-            pk=("clinic_id", "name"),
-        )
+        self.db.conn.executemany(_UPSERT_PRACTITIONER, [
+            (clinic_id, p.name, p.credentials_text, p.role, p.page_url, p.quote)
+            for p in assessment.practitioners
+        ])
         self._count_npi_verified(clinic_id)
 
     def _count_npi_verified(self, clinic_id: int) -> None:

@@ -382,7 +382,8 @@ def _name_from_titles(pages: list[Page]) -> str | None:
         if part.strip()))
     if not parts:
         return None
-    shown = {part: sum(f" {_fold(part)} " in title for title in titles) for part in parts}
+    folded = {part: f" {_fold(part)} " for part in parts}
+    shown = {part: sum(folded[part] in title for title in titles) for part in parts}
     return max(parts, key=lambda part: (
         shown[part], bool(_BUSINESS_WORDS.search(part)), not _PLACE.fullmatch(part),
         len(part.split()), -parts.index(part)))

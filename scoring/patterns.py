@@ -27,8 +27,9 @@ _MIN_CUE = 2  # shorter literals (a comma, one letter) would select nearly every
 
 def cues(pattern: str, flags: int = 0) -> tuple[frozenset[str], ...] | None:
     """Sets of strings such that every match of ``pattern`` contains one string of each set, or
-    None; casefolded when the pattern ignores case. ``micro[\\s-]?needl`` gives
-    ({"micro"}, {"needl"}): a line must hold both to be worth the regular expression."""
+    None; casefolded when the pattern ignores case; the most selective set first.
+    ``micro[\\s-]?needl`` gives ({"micro"}, {"needl"}): a line must hold both to be worth the
+    regular expression."""
     if _p is None:
         return None
     try:
@@ -36,8 +37,19 @@ def cues(pattern: str, flags: int = 0) -> tuple[frozenset[str], ...] | None:
     except Exception:  # noqa: BLE001 - any parser surprise means: no cues, scan every line
         return None
     fold = str.casefold if flags & re.IGNORECASE else str
-    options = _options(list(parsed), fold)
+    options = sorted(_options(list(parsed), fold), key=_selectivity)
     return tuple(frozenset(option) for option in options) or None
+
+
+# Words on most lines of a clinic's site: the worst cues, whatever their length.
+_EVERYWHERE = frozenset({"skin", "treatment", "treatments"})
+
+
+def _selectivity(cue_set: set[str]) -> tuple[bool, int, int]:
+    """Sort key, most selective first: no word that is everywhere, then the longer its shortest
+    cue, then the fewer cues, the fewer lines a cue set is likely to select ("medical" before
+    "or", "exam" before "skin")."""
+    return bool(cue_set & _EVERYWHERE), -min(map(len, cue_set)), len(cue_set)
 
 
 def _sequence(items: list[tuple[Any, Any]], fold: Any) -> set[str] | None:
@@ -45,8 +57,7 @@ def _sequence(items: list[tuple[Any, Any]], fold: Any) -> set[str] | None:
     options = _options(items, fold)
     if not options:
         return None
-    # The one whose shortest cue is longest, then the fewest cues.
-    return max(options, key=lambda cue_set: (min(map(len, cue_set)), -len(cue_set)))
+    return min(options, key=_selectivity)
 
 
 def _options(items: list[tuple[Any, Any]], fold: Any) -> list[set[str]]:

@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from scoring.pages import Page
-from scoring.text import SentenceIndex
+from scoring.text import sentence_at
 
 _UPPER = "A-ZÀ-ÖØ-Þ"
 _LOWER = "a-zß-öø-ÿ"
@@ -47,6 +47,7 @@ _WITH_CREDENTIALS = re.compile(
 )
 _DOCTOR = re.compile(rf"\bDra?\.\s+(?P<name>{_NAME})")
 _IS_A = re.compile(rf"(?P<name>{_NAME}),?\s+(?:is|was)\s+(?:a|an|our)\s+(?P<role>(?i:{_ROLE_WORDS}))\b")
+_IS_A_HINT = re.compile(r"\s(?:is|was)\s+(?:a|an|our)\s")  # in every match of _IS_A
 _PATTERNS = (_WITH_CREDENTIALS, _DOCTOR, _IS_A)  # in order of trust within one sentence
 # Role phrases next to a name: ", a board-certified dermatologist" or "is a ... dermatologist".
 _ROLE_NEARBY = re.compile(rf"^,?\s*(?:(?:is|was|serves as)\s+)?(?:a|an|our)?\s*(?P<role>{_ROLE_WORDS})\b",
@@ -117,21 +118,20 @@ def name_key(name: str) -> str:
 
 
 def _mentions(page: Page) -> Iterable[_Mention]:
-    # The patterns run over the whole text (one pass each); sentences are cut only on pages
-    # that name someone, and a sentence's first pattern to name a person describes them.
-    hits: dict[int, list[tuple[int, re.Match[str]]]] = {}
-    index: SentenceIndex | None = None
+    # The patterns run over the whole text (one pass each), skipped on pages without the words
+    # they need; a sentence's first pattern to name a person describes them.
+    hits: dict[tuple[int, int], list[tuple[int, re.Match[str]]]] = {}
     for rank, pattern in enumerate(_PATTERNS):
+        if not _may_match(pattern, page.text):
+            continue
         for match in pattern.finditer(page.text):
-            index = index or SentenceIndex(page.text)
-            position = index.at(match.start())
-            if position is not None and match.end() <= index.sentences[position].end:
-                hits.setdefault(position, []).append((rank, match))
-    for position in sorted(hits):
-        sentence = index.sentences[position]
-        text = sentence.text_of(page.text)
+            sentence = sentence_at(page.text, match.start())
+            if sentence is not None and match.end() <= sentence[1]:
+                hits.setdefault(sentence, []).append((rank, match))
+    for position, (start, end) in enumerate(sorted(hits)):
+        text = page.text[start:end]
         seen: set[str] = set()
-        for rank, match in sorted(hits[position], key=lambda hit: (hit[0], hit[1].start())):
+        for rank, match in sorted(hits[start, end], key=lambda hit: (hit[0], hit[1].start())):
             name = _clean_name(match["name"])
             if name is None or name_key(name) in seen:
                 continue
@@ -139,8 +139,18 @@ def _mentions(page: Page) -> Iterable[_Mention]:
             credentials = _split_credentials(match.groupdict().get("credentials") or "")
             if _PATTERNS[rank] is _DOCTOR and not credentials:
                 credentials = ["Dr."]
-            role = _role(match, page.text[match.end():sentence.end], text, credentials)
+            role = _role(match, page.text[match.end():end], text, credentials)
             yield _Mention(name, credentials, role, page.url, text, (page.url, position))
+
+
+def _may_match(pattern: re.Pattern[str], text: str) -> bool:
+    """False when the text lacks what every match of the pattern contains: "Dr" for a doctor's
+    title, "is a" / "was our" for a role (quicker to rule out than to try every capital)."""
+    if pattern is _DOCTOR:
+        return "Dr" in text
+    if pattern is _IS_A:
+        return _IS_A_HINT.search(text) is not None
+    return True
 
 
 def _clean_name(raw: str) -> str | None:

@@ -122,7 +122,7 @@ class _Reading:
     def _sentence_says(self, key: SentenceKey, pattern: Pattern, cache: dict[SentenceKey, bool]) -> bool:
         found = cache.get(key)
         if found is None:
-            found = cache[key] = bool(pattern.regex.search(self.text.sentence_text(*key)))
+            found = cache[key] = self.text.sentence_says(*key, pattern)
         return found
 
     @staticmethod
@@ -157,10 +157,9 @@ class _Reading:
         if key in self._own_topics:
             return self._own_topics[key]
         topic = None
-        sentence = self.text.sentence_text(*key)
-        if _MICRONEEDLING.regex.search(sentence):
+        if self.text.sentence_says(*key, _MICRONEEDLING):
             topic = MICRONEEDLING_TOPIC
-        elif _OTHER.regex.search(sentence):
+        elif self.text.sentence_says(*key, _OTHER):
             topic = OTHER_TOPIC
         self._own_topics[key] = topic
         return topic

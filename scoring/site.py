@@ -51,6 +51,40 @@ class _Shifted:
 Match = re.Match[str] | _Shifted
 
 
+class _Words:
+    """The distinct words (runs without spaces) of a site's casefolded lines, each with the
+    lines that hold it. The rules' cues are looked for among a site's few thousand words instead of across all
+    its text, one scan per cue: most cues are absent from any one site, and the lines of the
+    others are those of the words that contain them."""
+
+    def __init__(self, lines: list[str]) -> None:
+        self._lines_of: dict[str, list[int]] = {}
+        lines_of = self._lines_of
+        for line_id, line in enumerate(lines):
+            for word in set(line.split()):
+                holding = lines_of.get(word)
+                if holding is None:
+                    lines_of[word] = [line_id]
+                else:
+                    holding.append(line_id)
+        self._words = list(lines_of)
+        self._text = "\n".join(self._words)
+        self._starts = list(accumulate((len(word) + 1 for word in self._words[:-1]), initial=0))
+
+    def lines_with(self, cue: str) -> list[int]:
+        """Ids of the lines holding a word that contains the cue (which has no spaces)."""
+        found: set[int] = set()
+        text, starts, words = self._text, self._starts, self._words
+        position = text.find(cue)
+        while position >= 0:
+            word = bisect_right(starts, position) - 1
+            found.update(self._lines_of[words[word]])
+            if word + 1 >= len(starts):
+                break
+            position = text.find(cue, starts[word + 1])
+        return sorted(found)
+
+
 @dataclass
 class SitePage:
     page: Page
@@ -97,6 +131,8 @@ class SiteText:
                                                   initial=0))
         self._folded = folded
         self._joined = joined
+        self._folded_lines = folded.split("\n")
+        self._word_index: _Words | None = None
         # Every line keeps its offsets when folded: case-insensitive patterns can run as their
         # faster case-sensitive twins on the folded lines.
         self._aligned = self._folded_starts is self._starts
@@ -112,18 +148,33 @@ class SiteText:
         """Ids of the lines that contain a cue (casefolded unless case-sensitive), in order."""
         found = self._cue_lines.get((cue, case_sensitive))
         if found is None:
-            found = []
-            text, starts = (self._joined, self._starts) if case_sensitive else (
-                self._folded, self._folded_starts)
-            position = text.find(cue)
-            while position >= 0:
-                line_id = bisect_right(starts, position) - 1
-                found.append(line_id)
-                # One hit per line is enough: go on from the next line.
-                if line_id + 1 >= len(starts):
-                    break
-                position = text.find(cue, starts[line_id + 1])
+            if cue.split() == [cue]:  # no space of any kind: the cue lies within one word
+                # A line holding the cue holds it casefolded in its casefolded words.
+                found = self._words().lines_with(cue.casefold())
+                if case_sensitive:
+                    found = [line for line in found if cue in self.lines[line]]
+            else:
+                found = self._scan(cue, case_sensitive)
             self._cue_lines[cue, case_sensitive] = found
+        return found
+
+    def _words(self) -> _Words:
+        if self._word_index is None:
+            self._word_index = _Words(self._folded_lines)
+        return self._word_index
+
+    def _scan(self, cue: str, case_sensitive: bool) -> list[int]:
+        found: list[int] = []
+        text, starts = (self._joined, self._starts) if case_sensitive else (
+            self._folded, self._folded_starts)
+        position = text.find(cue)
+        while position >= 0:
+            line_id = bisect_right(starts, position) - 1
+            found.append(line_id)
+            # One hit per line is enough: go on from the next line.
+            if line_id + 1 >= len(starts):
+                break
+            position = text.find(cue, starts[line_id + 1])
         return found
 
     def find(self, pattern: Pattern) -> list[tuple[int, Match]]:
@@ -138,13 +189,16 @@ class SiteText:
         if pattern.cues is None:
             candidates: Iterable[int] = range(len(self.lines))
         else:
-            found: set[int] | None = None
-            for cue_set in pattern.cues:
-                lines = {line for cue in cue_set for line in self.lines_with(cue, pattern.case_sensitive)}
-                found = lines if found is None else found & lines
-                if not found:
-                    return
-            candidates = sorted(found or ())
+            # Only the most selective cue set is looked for across the site; the lines it
+            # selects are few, and checking them for the other sets is cheaper than finding
+            # every line with "or" or "the".
+            first, *others = pattern.cues
+            texts = self.lines if pattern.case_sensitive else self._folded_lines
+            candidates = sorted(
+                line for line in {line for cue in first
+                                  for line in self.lines_with(cue, pattern.case_sensitive)}
+                if all(any(cue in texts[line] for cue in cue_set) for cue_set in others)
+            )
         lines, starts = self.lines, self._starts
         if pattern.folded is not None and self._aligned:
             regex, folded = pattern.folded, self._folded
@@ -192,6 +246,13 @@ class SiteText:
 
     def sentence_text(self, line_id: int, index: int) -> str:
         return self.sentences(line_id)[index].text_of(self.lines[line_id])
+
+    def sentence_says(self, line_id: int, index: int, pattern: Pattern) -> bool:
+        """Whether the pattern matches within a sentence (read alone, as a string of its own)."""
+        sentence = self.sentences(line_id)[index]
+        if pattern.folded is not None and self._aligned:
+            return pattern.folded.search(self._folded_lines[line_id][sentence.start:sentence.end]) is not None
+        return pattern.regex.search(self.lines[line_id][sentence.start:sentence.end]) is not None
 
     def is_heading(self, line_id: int) -> bool:
         found = self._headings.get(line_id)

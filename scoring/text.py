@@ -8,7 +8,6 @@ always an exact substring of the stored page text, and never runs across blocks.
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -80,29 +79,15 @@ def _cap_length(block: str, start: int, end: int) -> list[tuple[int, int]]:
     return pieces
 
 
-class SentenceIndex:
-    """The sentences of one page's text, with offsets into that whole text.
-
-    For readers that work page by page (practitioners); the scorer reads distinct lines.
-    """
-
-    def __init__(self, text: str) -> None:
-        self.text = text
-        self.sentences: list[Sentence] = []
-        offset = 0
-        for number, line in enumerate(text.split("\n")):
-            if line.strip():
-                heading = looks_like_heading(line)
-                self.sentences.extend(
-                    Sentence(offset + start, offset + end, number, heading)
-                    for start, end in split_block(line)
-                )
-            offset += len(line) + 1
-        self._starts = [s.start for s in self.sentences]
-
-    def at(self, offset: int) -> int | None:
-        """Index of the sentence holding a character offset, or None between sentences."""
-        position = bisect_right(self._starts, offset) - 1
-        if position < 0:
-            return None
-        return position if offset < self.sentences[position].end else None
+def sentence_at(text: str, offset: int) -> tuple[int, int] | None:
+    """The span of the sentence of a whole page text holding a character offset, or None
+    between sentences. Only the line holding the offset is split: readers that go page by page
+    (practitioners) look up a few offsets of long pages."""
+    line_start = text.rfind("\n", 0, offset) + 1
+    line_end = text.find("\n", offset)
+    line = text[line_start:] if line_end < 0 else text[line_start:line_end]
+    within = offset - line_start
+    for start, end in split_block(line):
+        if start <= within < end:
+            return line_start + start, line_start + end
+    return None
