@@ -112,10 +112,11 @@ class Pattern:
         self.case_sensitive = case_sensitive
         # Python's re drops its literal-prefix search for case-insensitive patterns. A pattern
         # that spells its letters in lower case finds the same matches, case-sensitively and
-        # faster, in casefolded text that kept its offsets.
+        # faster, in casefolded text that kept its offsets. That text joins a site's lines, so
+        # ^ and $ must match at each line's edges (MULTILINE), as they do on a line alone.
         letters = re.sub(r"\\.", "", source)
-        self.folded = (re.compile(source) if not case_sensitive and letters == letters.casefold()
-                       else None)
+        self.folded = (re.compile(source, re.MULTILINE)
+                       if not case_sensitive and letters == letters.casefold() else None)
         self.regex = re.compile(source, flags)
         self.cues = cues(source, flags)
 

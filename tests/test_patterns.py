@@ -30,9 +30,18 @@ def test_a_pattern_gives_the_literal_words_every_match_must_contain():
 @settings(max_examples=150, deadline=None)
 @given(st.lists(st.lists(st.sampled_from(WORDS), max_size=12).map(" ".join), max_size=8))
 def test_finding_with_cues_finds_exactly_what_every_line_scanned_finds(lines):
+    assert_finding_equals_scanning(lines)
+
+
+def assert_finding_equals_scanning(lines):
     site = SiteText([Page("https://clinic.example/", "", "\n".join(lines))])
     for pattern in PATTERNS:
         found = [(line, m.span()) for line, m in site.find(pattern)]
         scanned = [(line, m.span()) for line, text in enumerate(site.lines)
                    for m in pattern.regex.finditer(text)]
         assert found == scanned, pattern
+
+
+def test_a_rule_anchored_at_the_start_of_a_line_matches_on_any_line_of_the_site():
+    # Found by the property test above: "^since 2014" on the second line of a site.
+    assert_finding_equals_scanning(["micro-needling", "since 2014"])
