@@ -1,7 +1,12 @@
-"""The clinic page: a clinic's checklist with evidence, for the row template of ``clinics``."""
+"""The clinic page: a clinic's checklist with evidence, for the row template of ``clinics``.
+
+Practitioners (with their NPI registry match) and the score history are shown when the
+database has those tables; the score history does not depend on its exact columns.
+"""
 
 from datasette import hookimpl
 
+# The groups of ../shared/criteria.md, in its order.
 GROUP_ORDER = ["relevance", "practitioner", "safety", "comfort", "care", "published info", "red flag"]
 
 CHECKLIST_SQL = """
@@ -21,6 +26,8 @@ left join npi_matches m on m.clinic_id = p.clinic_id and m.practitioner = p.name
 where p.clinic_id = :clinic_id
 order by p.name
 """
+# Columns that only link rows together: not worth showing to a patient.
+HIDDEN_COLUMNS = {"id", "clinic_id"}
 
 
 @hookimpl
@@ -28,7 +35,7 @@ def extra_template_vars(view_name, table, database, request, datasette):
     if view_name != "row" or table != "clinics":
         return {}
 
-    async def checklist_vars():
+    async def clinic_vars():
         db = datasette.get_database(database)
         clinic_id = request.url_vars.get("pks", "")
         clinic = (await db.execute("select * from clinics where id = :id", {"id": clinic_id})).first()
@@ -38,13 +45,27 @@ def extra_template_vars(view_name, table, database, request, datasette):
             groups.setdefault(row["group"], []).append(dict(row))
         practitioners = [
             dict(row) for row in (await db.execute(PRACTITIONERS_SQL, {"clinic_id": clinic_id})).rows
-        ] if await db.table_exists("practitioners") else []
-        positive = [r for r in rows if r["weight"] >= 0 and r["id"] != "offers_microneedling"]
+        ] if await db.table_exists("practitioners") and await db.table_exists("npi_matches") else []
         return {
             "clinic": dict(clinic) if clinic else None,
             "checklist_groups": [(name, items) for name, items in groups.items() if items],
-            "positive_total": len(positive) + 1,
             "practitioners": practitioners,
+            "score_history": await _rows_if_table(db, "score_history", clinic_id, "rowid desc"),
         }
 
-    return checklist_vars
+    return clinic_vars
+
+
+async def _rows_if_table(db, table, clinic_id, order):
+    """(columns, rows) of the clinic's rows in ``table``; None when there is no such table."""
+    if not await db.table_exists(table):
+        return None
+    columns = [c for c in await db.table_columns(table) if c not in HIDDEN_COLUMNS]
+    if not columns:
+        return None
+    selected = ", ".join(f'"{c}"' for c in columns)
+    result = await db.execute(
+        f'select {selected} from "{table}" where clinic_id = :id order by {order} limit 100',
+        {"id": clinic_id},
+    )
+    return {"columns": columns, "rows": [dict(row) for row in result.rows]}
