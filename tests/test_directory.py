@@ -223,6 +223,9 @@ async def test_map_has_every_located_clinic_with_a_link_to_its_page(datasette, d
     assert {row["clinic_id"] for row in rows} == {c["id"] for c in located}
     for row in rows:
         assert json.loads(row["popup"])["link"] == f"/clinics/clinics/{row['clinic_id']}"
+    # What datasette-cluster-map asks for when it loads the markers
+    marker_request = "/clinics/clinic_map.json?_size=max&_labels=on&_extra=count&_extra=next_url&_shape=objects"
+    assert len((await get_json(datasette, marker_request))["rows"]) == len(rows)
     html = (await datasette.client.get("/clinics/clinic_map")).text
     assert "datasette-cluster-map.js" in html
     assert 'data-column="latitude"' in html and 'data-column="longitude"' in html
