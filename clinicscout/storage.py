@@ -653,8 +653,8 @@ class Storage:
                 "city TEXT COLLATE NOCASE, state TEXT, latitude REAL, longitude REAL)"
             )
             db["zip_codes"].create_index(["city", "state"], if_not_exists=True)
-            db.create_view("directory", _DIRECTORY_VIEW, replace=True)
-            db.create_view("clinic_map", _CLINIC_MAP_VIEW, replace=True)
+            db.create_view("directory", _DIRECTORY_VIEW.strip(), replace=True)
+            db.create_view("clinic_map", _CLINIC_MAP_VIEW.strip(), replace=True)
         # replace=True leaves a matching index alone and rebuilds one configured differently.
         db["pages"].enable_fts(["title", "text"], tokenize="porter", create_triggers=True,
                                replace=True)

@@ -135,7 +135,7 @@ def test_a_patient_searches_for_numbing_and_reads_a_clinics_evidence(open_page, 
 
     results.first.locator("a").first.click()
     page.wait_for_url("**/clinics/clinics/*")
-    checklist = page.locator("ul.checklist li")
+    checklist = page.locator("ul.checklist li[data-criterion]")
     assert checklist.count() == 18
     assert page.get_by_role("heading", name="Checklist").is_visible()
     evidence = page.locator("blockquote.evidence").first

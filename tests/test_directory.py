@@ -267,20 +267,34 @@ async def test_clinic_page_groups_the_checklist_like_the_criteria_contract(datas
         assert f'href="{verdict["page_url"]}"' in item
 
 
-async def test_clinic_page_shows_practitioners_and_score_history_only_when_present(db_path):
+async def test_clinic_page_names_the_practitioners_escaped(db_path):
+    clinic_id = query(db_path, "select clinic_id from practitioners limit 1")[0]["clinic_id"]
+    db = sqlite_utils.Database(db_path)
+    db["practitioners"].insert({"clinic_id": clinic_id, "name": "Dr. <b>Ada</b> Lee",
+                                "credentials": "MD", "page_url": "javascript:alert(5)",
+                                "quote": "Dr. <b>Ada</b> Lee leads us."})
+    db.conn.commit()
     ds = make_datasette(db_path)
     await ds.invoke_startup()
-    html = (await ds.client.get("/clinics/clinics/1")).text
-    assert "Practitioners" not in html and "Score history" not in html
+    html = (await ds.client.get(f"/clinics/clinics/{clinic_id}")).text
+    assert "<h2>Practitioners named on the site</h2>" in html
+    for person in query(db_path, "select name from practitioners where clinic_id = ?", [clinic_id]):
+        assert html_escape(person["name"]) in html
+    assert "<b>Ada</b>" not in html and 'href="javascript:' not in html
 
+
+async def test_clinic_page_shows_the_score_history_only_when_there_is_one(db_path):
     db = sqlite_utils.Database(db_path)
-    db["practitioners"].insert({"id": 1, "clinic_id": 1, "name": "Dr. <b>Ada</b> Lee", "credential": "MD"})
+    db["score_history"].drop(ignore=True)
+    ds = make_datasette(db_path)
+    await ds.invoke_startup()
+    assert "Score history" not in (await ds.client.get("/clinics/clinics/1")).text
+
     db["score_history"].insert({"clinic_id": 1, "crawled_at": "2025-01-01", "score": 42})
     db.conn.commit()
     ds = make_datasette(db_path)
     await ds.invoke_startup()
     html = (await ds.client.get("/clinics/clinics/1")).text
-    assert "<h2>Practitioners</h2>" in html and "Dr. &lt;b&gt;Ada&lt;/b&gt; Lee" in html
     assert "<h2>Score history</h2>" in html and "2025-01-01" in html
 
 
