@@ -283,19 +283,21 @@ async def test_clinic_page_names_the_practitioners_escaped(db_path):
     assert "<b>Ada</b>" not in html and 'href="javascript:' not in html
 
 
-async def test_clinic_page_shows_the_score_history_only_when_there_is_one(db_path):
-    db = sqlite_utils.Database(db_path)
-    db["score_history"].drop(ignore=True)
-    ds = make_datasette(db_path)
-    await ds.invoke_startup()
-    assert "Score history" not in (await ds.client.get("/clinics/clinics/1")).text
+async def test_clinic_page_shows_the_score_history_of_its_crawls(datasette, db_path):
+    clinic = query(db_path, "select * from clinics order by rank limit 1")[0]
+    history = query(db_path, "select * from score_history where clinic_id = ?", [clinic["id"]])
+    assert history, "the crawl recorded a score for the clinic"
+    html = (await datasette.client.get(f"/clinics/clinics/{clinic['id']}")).text
+    section = html[html.index("<h2>Score history</h2>"):]
+    for row in history:
+        line = section[section.index(f'data-crawl="{row["crawl_id"]}"'):]
+        assert f"<td>{row['score']}/100</td>" in line[:400]
 
-    db["score_history"].insert({"clinic_id": 1, "crawled_at": "2025-01-01", "score": 42})
+    db = sqlite_utils.Database(db_path)
+    db.execute("delete from score_history where clinic_id = ?", [clinic["id"]])
     db.conn.commit()
-    ds = make_datasette(db_path)
-    await ds.invoke_startup()
-    html = (await ds.client.get("/clinics/clinics/1")).text
-    assert "<h2>Score history</h2>" in html and "2025-01-01" in html
+    html = (await datasette.client.get(f"/clinics/clinics/{clinic['id']}")).text
+    assert "Score history" not in html, "no crawl, no history section"
 
 
 # -- the schema behind the pages ---------------------------------------------------------------------

@@ -1,7 +1,7 @@
 """The clinic page: a clinic's checklist with evidence, for the row template of ``clinics``.
 
-Practitioners (with their NPI registry match) and the score history are shown when the
-database has those tables; the score history does not depend on its exact columns.
+Practitioners (with their NPI registry match) and the score history over crawls are shown
+when the database has those tables and rows for the clinic.
 """
 
 from datasette import hookimpl
@@ -26,8 +26,15 @@ left join npi_matches m on m.clinic_id = p.clinic_id and m.practitioner = p.name
 where p.clinic_id = :clinic_id
 order by p.name
 """
-# Columns that only link rows together: not worth showing to a patient.
-HIDDEN_COLUMNS = {"id", "clinic_id"}
+
+SCORE_HISTORY_SQL = """
+select h.crawl_id, coalesce(c.finished, c.started) as crawled, h.score, h.rank, h.criteria_met
+from score_history h
+left join crawls c on c.id = h.crawl_id
+where h.clinic_id = :clinic_id
+order by h.crawl_id desc
+limit 50
+"""
 
 
 @hookimpl
@@ -50,22 +57,10 @@ def extra_template_vars(view_name, table, database, request, datasette):
             "clinic": dict(clinic) if clinic else None,
             "checklist_groups": [(name, items) for name, items in groups.items() if items],
             "practitioners": practitioners,
-            "score_history": await _rows_if_table(db, "score_history", clinic_id, "rowid desc"),
+            "score_history": [
+                dict(row) for row in (await db.execute(SCORE_HISTORY_SQL, {"clinic_id": clinic_id})).rows
+            ] if await db.table_exists("score_history") and await db.table_exists("crawls") else [],
         }
 
     return clinic_vars
 
-
-async def _rows_if_table(db, table, clinic_id, order):
-    """(columns, rows) of the clinic's rows in ``table``; None when there is no such table."""
-    if not await db.table_exists(table):
-        return None
-    columns = [c for c in await db.table_columns(table) if c not in HIDDEN_COLUMNS]
-    if not columns:
-        return None
-    selected = ", ".join(f'"{c}"' for c in columns)
-    result = await db.execute(
-        f'select {selected} from "{table}" where clinic_id = :id order by {order} limit 100',
-        {"id": clinic_id},
-    )
-    return {"columns": columns, "rows": [dict(row) for row in result.rows]}
