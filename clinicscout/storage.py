@@ -14,6 +14,13 @@ Tables (names are a contract other tools read):
   changes_since_last_crawl  (view) each clinic's score delta and criteria gained or lost
   scrapyd_jobs  the jobs of distributed crawls: worker, clinics, state, feed
 
+and what the directory (Datasette) reads, derived from those:
+  directory         view: the ranked list, scored clinics with one 0/1 column per criterion
+                    (clinics carries those columns, so facets and filters need no join)
+  clinic_map        view: located clinics, with the popup of their map marker
+  zip_codes         US ZIP code centres (from the ``zipcodes`` package), for "near a ZIP"
+  pages_fts, clinics_fts  full-text indexes (porter stemming), kept in sync by triggers
+
 A site is written in one transaction, so a clinic never has half its verdicts. Ids are stable:
 a clinic is keyed by its website, a page by its URL, so crawling twice leaves the same rows.
 Pages, verdicts and clinics carry the id of the crawl that last wrote them.
@@ -121,6 +128,24 @@ _SCRAPYD_JOB_COLUMNS = {
     "id": str, "crawl_id": int, "worker": str, "state": str, "sites": str, "error": str,
     "log_url": str, "feed": str, "sites_ingested": int,
 }
+_CRITERION_COLUMNS_OF_CLINICS = [criterion.id for criterion in CRITERIA]
+# The ranked list: clinics that have been scored, with one 0/1 column per criterion so that
+# every criterion can be a facet or a filter. clinic_id links each row to its clinic page.
+_DIRECTORY_VIEW = f"""
+SELECT rank, score, name, city, region, criteria_met, red_flags,
+       {", ".join(f'"{criterion}"' for criterion in _CRITERION_COLUMNS_OF_CLINICS)},
+       latitude, longitude, location_precision, id AS clinic_id
+FROM clinics WHERE score IS NOT NULL
+"""
+# The map: every located clinic, with the popup datasette-cluster-map shows for its marker.
+_CLINIC_MAP_VIEW = """
+SELECT rank, name, city, region, score, latitude, longitude, location_precision,
+       json_object('title', name,
+                   'description', 'Score ' || score || '/100, rank ' || rank,
+                   'link', '/clinics/clinics/' || clinic_id) AS popup,
+       clinic_id
+FROM directory WHERE latitude IS NOT NULL AND longitude IS NOT NULL
+"""
 _SEED_IDENTITY = ("phone", "city", "region", "postcode", "country", "latitude", "longitude")
 
 
@@ -261,6 +286,7 @@ class Storage:
             )
             db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
         self._migrate_clinics()
+        self._ensure_directory_schema()
 
     def _migrate_clinics(self) -> None:
         """Databases made before discovery: clinics gain ``npi_verified``, and ``website`` may
@@ -450,6 +476,8 @@ class Storage:
         self._write_practitioners(clinic_id, assessment)
         identity = assessment.identity
         found = {k: v for k, v in identity.as_columns().items() if v is not None}
+        if "latitude" in found:
+            found["location_precision"] = "exact"
         current = conn.execute("SELECT name FROM clinics WHERE id = ?", [clinic_id]).fetchone()
         if current is None:
             raise sqlite3.IntegrityError(f"no clinic with id {clinic_id}")
@@ -460,6 +488,7 @@ class Storage:
             "red_flags": sum(1 for v in assessment.verdicts if v.met and v.criterion == "unrealistic_claims"),
             # The seed's name (what the operator or the open data calls the clinic) wins over ours.
             "name": seed.get("name") or current[0] or identity.name,
+            **{v.criterion: int(v.met) for v in assessment.verdicts},
         }
         update.update(found)
         assignments = ", ".join(f'"{column}" = ?' for column in update)
@@ -473,8 +502,10 @@ class Storage:
         be new (a duplicate raises StorageError and rolls back its batch). Returns the count.
         """
         clinic_columns = [c for c in _CLINIC_COLUMNS if c != "id"]
+        # The directory's criterion columns come from the verdicts, as in _write_assessment.
+        criterion_columns = [c for c in _CRITERION_COLUMNS_OF_CLINICS if c not in clinic_columns]
         page_columns = [c for c in _PAGE_COLUMNS if c != "id"]
-        insert_clinic = _insert_sql("clinics", clinic_columns)
+        insert_clinic = _insert_sql("clinics", clinic_columns + criterion_columns)
         insert_page = _insert_sql("pages", page_columns)
         insert_verdict = _insert_sql("verdicts", list(_VERDICT_COLUMNS))
         cursor = self.db.conn.cursor()
@@ -487,7 +518,9 @@ class Storage:
                     verdicts: list[tuple[Any, ...]] = []
                     for record in chunk:
                         _check_columns(record.clinic, clinic_columns, "clinics")
-                        cursor.execute(insert_clinic, [record.clinic.get(c) for c in clinic_columns])
+                        met = {v["criterion"]: v.get("met") for v in record.verdicts}
+                        cursor.execute(insert_clinic, [record.clinic.get(c) for c in clinic_columns]
+                                       + [met.get(c) for c in criterion_columns])
                         clinic_id = cursor.lastrowid
                         for page in record.pages:
                             _check_columns(page, page_columns, "pages")
@@ -535,18 +568,22 @@ class Storage:
             raise StorageError(f"could not rank the clinics in {self.path}: {error}") from None
 
     def _rank(self) -> None:
+        """Rank every clinic in one pass, then refresh what the directory derives from the
+        clinics: map positions and the query planner's statistics."""
         self.db.execute(
             """
-            UPDATE clinics SET rank = (
-                SELECT ranked.position FROM (
-                    SELECT id, RANK() OVER (
-                        ORDER BY offers_microneedling DESC, score DESC
-                    ) AS position
-                    FROM clinics WHERE score IS NOT NULL
-                ) AS ranked WHERE ranked.id = clinics.id
-            )
+            UPDATE clinics SET rank = ranked.position
+            FROM (
+                SELECT id, RANK() OVER (
+                    ORDER BY offers_microneedling DESC, score DESC
+                ) AS position
+                FROM clinics WHERE score IS NOT NULL
+            ) AS ranked
+            WHERE ranked.id = clinics.id AND clinics.rank IS NOT ranked.position
             """
         )
+        self._locate_clinics()
+        self.db.execute("ANALYZE")
 
     # -- crawls -------------------------------------------------------------------------------
 
@@ -609,6 +646,113 @@ class Storage:
     def scrapyd_job(self, job_id: str) -> dict[str, Any] | None:
         rows = list(self.db.query("SELECT * FROM scrapyd_jobs WHERE id = ?", [job_id]))
         return rows[0] if rows else None
+
+    # -- the directory: derived tables the Datasette pages read ----------------------------------
+
+    def _ensure_directory_schema(self) -> None:
+        db = self.db
+        with db.atomic():
+            columns = db["clinics"].columns_dict
+            if "location_precision" not in columns:
+                db["clinics"].add_column("location_precision", str)
+            new_criteria = [c for c in _CRITERION_COLUMNS_OF_CLINICS if c not in columns]
+            for criterion in new_criteria:
+                db["clinics"].add_column(criterion, int)
+            if new_criteria:
+                self._copy_verdicts_to_clinics(new_criteria)
+            # The ranked list, its facets and the near-ZIP search stay fast on 100,000 clinics.
+            for index in (["rank"], ["city", "score"], ["region", "score"],
+                          ["latitude", "longitude"]):
+                db["clinics"].create_index(index, if_not_exists=True)
+            # City names compare case-insensitively: sites write "MIAMI BEACH" or "Miami Beach".
+            db.execute(
+                "CREATE TABLE IF NOT EXISTS zip_codes (zip TEXT PRIMARY KEY, "
+                "city TEXT COLLATE NOCASE, state TEXT, latitude REAL, longitude REAL)"
+            )
+            db["zip_codes"].create_index(["city", "state"], if_not_exists=True)
+            db.create_view("directory", _DIRECTORY_VIEW.strip(), replace=True)
+            db.create_view("clinic_map", _CLINIC_MAP_VIEW.strip(), replace=True)
+        # replace=True leaves a matching index alone and rebuilds one configured differently.
+        db["pages"].enable_fts(["title", "text"], tokenize="porter", create_triggers=True,
+                               replace=True)
+        db["clinics"].enable_fts(["name", "city"], tokenize="porter", create_triggers=True,
+                                 replace=True)
+        # sqlite-utils reindexes a clinic on any update, and ranking updates every clinic after
+        # each crawl: reindex only when a searched column changes. The trigger keeps its name,
+        # so enable_fts still sees the index as configured.
+        if "UPDATE OF" not in db.triggers_dict["clinics_au"]:
+            with db.atomic():
+                db.execute("DROP TRIGGER clinics_au")
+                db.execute(
+                    """
+                    CREATE TRIGGER clinics_au AFTER UPDATE OF name, city ON clinics BEGIN
+                      INSERT INTO clinics_fts (clinics_fts, rowid, name, city)
+                        VALUES ('delete', old.rowid, old.name, old.city);
+                      INSERT INTO clinics_fts (rowid, name, city) VALUES (new.rowid, new.name, new.city);
+                    END
+                    """
+                )
+
+    def _copy_verdicts_to_clinics(self, criteria: list[str]) -> None:
+        """Fill newly added criterion columns of clinics from the verdicts already stored."""
+        assignments = ", ".join(
+            f'"{c}" = (SELECT met FROM verdicts WHERE clinic_id = clinics.id AND criterion = \'{c}\')'
+            for c in criteria
+        )
+        self.db.execute(f"UPDATE clinics SET {assignments}")
+
+    def _locate_clinics(self) -> None:
+        """Place US clinics the website gave no coordinates for at their ZIP (else city) centre.
+
+        ``location_precision`` says which: exact (published by the site or the seed list),
+        postcode or city. A position that came from a ZIP follows the ZIP if it changes.
+        """
+        self._load_zip_codes()
+        with self.db.atomic():
+            self.db.execute(
+                "UPDATE clinics SET location_precision = 'exact' "
+                "WHERE latitude IS NOT NULL AND location_precision IS NULL"
+            )
+            self.db.execute(
+                """
+                UPDATE clinics SET (latitude, longitude, location_precision) = (
+                    SELECT z.latitude, z.longitude, 'postcode' FROM zip_codes AS z
+                    WHERE z.zip = substr(clinics.postcode, 1, 5)
+                )
+                WHERE (latitude IS NULL OR location_precision IN ('postcode', 'city'))
+                  AND coalesce(country, 'US') = 'US'
+                  AND substr(postcode, 1, 5) IN (SELECT zip FROM zip_codes)
+                """
+            )
+            self.db.execute(
+                """
+                UPDATE clinics SET (latitude, longitude, location_precision) = (
+                    SELECT avg(z.latitude), avg(z.longitude), 'city' FROM zip_codes AS z
+                    WHERE z.city = clinics.city AND z.state = clinics.region
+                )
+                WHERE (latitude IS NULL OR location_precision = 'city')
+                  AND coalesce(country, 'US') = 'US'
+                  AND EXISTS (SELECT 1 FROM zip_codes AS z
+                              WHERE z.city = clinics.city AND z.state = clinics.region)
+                """
+            )
+
+    def _load_zip_codes(self) -> None:
+        """Fill ``zip_codes`` once per database from the ``zipcodes`` package (US ZIP centres)."""
+        if self.db["zip_codes"].count:
+            return
+        import zipcodes  # loads ~43,000 ZIP codes: only when the table is first filled
+
+        with self.db.atomic():
+            self.db["zip_codes"].insert_all(
+                (
+                    {"zip": z["zip_code"], "city": z["city"], "state": z["state"],
+                     "latitude": float(z["lat"]), "longitude": float(z["long"])}
+                    for z in zipcodes.list_all()
+                    if z["lat"] and z["long"]
+                ),
+                batch_size=2000,
+            )
 
     # -- reads ---------------------------------------------------------------------------------
 

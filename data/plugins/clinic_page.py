@@ -1,7 +1,12 @@
-"""The clinic page: a clinic's checklist with evidence, for the row template of ``clinics``."""
+"""The clinic page: a clinic's checklist with evidence, for the row template of ``clinics``.
+
+Practitioners (with their NPI registry match) and the score history over crawls are shown
+when the database has those tables and rows for the clinic.
+"""
 
 from datasette import hookimpl
 
+# The groups of ../shared/criteria.md, in its order.
 GROUP_ORDER = ["relevance", "practitioner", "safety", "comfort", "care", "published info", "red flag"]
 
 CHECKLIST_SQL = """
@@ -22,13 +27,22 @@ where p.clinic_id = :clinic_id
 order by p.name
 """
 
+SCORE_HISTORY_SQL = """
+select h.crawl_id, coalesce(c.finished, c.started) as crawled, h.score, h.rank, h.criteria_met
+from score_history h
+left join crawls c on c.id = h.crawl_id
+where h.clinic_id = :clinic_id
+order by h.crawl_id desc
+limit 50
+"""
+
 
 @hookimpl
 def extra_template_vars(view_name, table, database, request, datasette):
     if view_name != "row" or table != "clinics":
         return {}
 
-    async def checklist_vars():
+    async def clinic_vars():
         db = datasette.get_database(database)
         clinic_id = request.url_vars.get("pks", "")
         clinic = (await db.execute("select * from clinics where id = :id", {"id": clinic_id})).first()
@@ -38,13 +52,15 @@ def extra_template_vars(view_name, table, database, request, datasette):
             groups.setdefault(row["group"], []).append(dict(row))
         practitioners = [
             dict(row) for row in (await db.execute(PRACTITIONERS_SQL, {"clinic_id": clinic_id})).rows
-        ] if await db.table_exists("practitioners") else []
-        positive = [r for r in rows if r["weight"] >= 0 and r["id"] != "offers_microneedling"]
+        ] if await db.table_exists("practitioners") and await db.table_exists("npi_matches") else []
         return {
             "clinic": dict(clinic) if clinic else None,
             "checklist_groups": [(name, items) for name, items in groups.items() if items],
-            "positive_total": len(positive) + 1,
             "practitioners": practitioners,
+            "score_history": [
+                dict(row) for row in (await db.execute(SCORE_HISTORY_SQL, {"clinic_id": clinic_id})).rows
+            ] if await db.table_exists("score_history") and await db.table_exists("crawls") else [],
         }
 
-    return checklist_vars
+    return clinic_vars
+

@@ -1,0 +1,83 @@
+"""What the directory's pages need beyond Datasette's own: our stylesheet, the criteria and the
+home page's top clinics, the facts the near page shows, and search snippets highlighted safely."""
+
+import html
+import re
+
+from datasette import hookimpl
+from markupsafe import Markup  # Datasette's (and Jinja's) own HTML-safety type
+
+DATABASE = "clinics"
+# The search query marks matched words with these private-use characters (see datasette.yaml).
+# The snippet is escaped first, then the markers become <mark>: no crawled text becomes HTML.
+MATCH_START, MATCH_END = "\ue000", "\ue001"
+_MATCHED = re.compile(f"{MATCH_START}(.*?){MATCH_END}", re.DOTALL)
+
+
+def highlight(text):
+    """Escaped text with matched words in <mark>; stray markers are dropped."""
+    escaped = _MATCHED.sub(r"<mark>\1</mark>", html.escape(str(text)))
+    return Markup(escaped.replace(MATCH_START, "").replace(MATCH_END, ""))
+
+
+def http_url(url):
+    """The URL if it is http(s), else "#": a crawled link never becomes javascript: or data:."""
+    text = str(url or "").strip()
+    return text if re.match(r"(?i)https?://", text) else "#"
+
+
+@hookimpl
+def render_cell(value, column, table, database):
+    if database == DATABASE and table is None and column == "snippet" and isinstance(value, str):
+        return highlight(value)
+    return None
+
+
+@hookimpl
+def prepare_jinja2_environment(env):
+    env.filters["http_url"] = http_url
+
+
+@hookimpl
+def extra_css_urls(datasette):
+    return [datasette.urls.path("/static/clinicscout.css")]
+
+
+@hookimpl
+def extra_template_vars(template, view_name, request, datasette):
+    async def template_vars():
+        db = datasette.get_database(DATABASE)
+        criteria = [dict(row) for row in (await db.execute(
+            'select id, name, "group", weight from criteria order by rowid'
+        )).rows]
+        found = {
+            "criteria": criteria,
+            "positive_total": sum(1 for c in criteria if c["weight"] >= 0),
+        }
+        if view_name == "index":
+            found.update(await _home(datasette, db))
+        if template == f"query-{DATABASE}-near.html":
+            found.update(await _near_place(db, request))
+        return found
+
+    if DATABASE not in datasette.databases:
+        return {}
+    return template_vars
+
+
+async def _home(datasette, db):
+    top_sql = datasette.config["databases"][DATABASE]["queries"]["top_clinics"]["sql"]
+    top = await db.execute(top_sql)
+    counts = (await db.execute("select count(*) from clinics where score is not null")).first()
+    return {"top_clinics": [dict(row) for row in top.rows], "clinic_count": counts[0]}
+
+
+async def _near_place(db, request):
+    """Which place the ZIP of the near form is, or None when it is not a known US ZIP code."""
+    zip_code = (request.args.get("zip") or "").strip()[:5]
+    if not zip_code:
+        return {"near_zip": None, "near_place": None}
+    place = (await db.execute(
+        "select zip, city, state from zip_codes where zip = ?", [zip_code]
+    )).first()
+    return {"near_zip": zip_code, "near_place": dict(place) if place else None}

@@ -1,0 +1,334 @@
+"""The directory's pages and stored queries, through Datasette's own test client, over a real crawl.
+
+Every page is checked for what a patient reads on it, not just for its status code.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from html import escape as html_escape
+from pathlib import Path
+
+import pytest
+import sqlite_utils
+
+from clinicscout.storage import Storage
+from clinicscout.web import make_datasette
+from scoring import CRITERIA, POSITIVE_CRITERIA
+
+
+def copy_database(source: Path, target: Path) -> Path:
+    """A private copy of a (WAL) database, for tests that change it."""
+    with sqlite3.connect(source) as src, sqlite3.connect(target) as dst:
+        src.backup(dst)
+    return target
+
+
+@pytest.fixture
+def db_path(crawled_db, tmp_path) -> Path:
+    return copy_database(crawled_db, tmp_path / "clinics.db")
+
+
+@pytest.fixture
+async def datasette(db_path):
+    ds = make_datasette(db_path)
+    await ds.invoke_startup()
+    return ds
+
+
+def query(db_path, sql, params=()):
+    return list(sqlite_utils.Database(db_path).query(sql, params))
+
+
+def clinic_of(db_path, site_of, slug):
+    return next(c for c in query(db_path, "select * from clinics") if site_of(c["website"]) == slug)
+
+
+async def get_json(ds, path):
+    response = await ds.client.get(path)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+# -- home ------------------------------------------------------------------------------------------
+
+async def test_home_says_what_this_is_and_offers_search_near_and_top_clinics(datasette, db_path):
+    html = (await datasette.client.get("/")).text
+    assert "A directory of microneedling clinics" in html
+    assert re.search(r'<label for="home-q">Search clinics</label>\s*<input type="search" id="home-q" name="q"', html)
+    assert '<label for="home-zip">Near ZIP code</label>' in html
+    assert '<label for="home-km">Within (km)</label>' in html
+    assert 'action="/clinics/search"' in html and 'action="/clinics/near"' in html
+    assert 'href="/clinics/how-scoring-works"' in html
+    top = query(db_path, "select id, name from clinics where offers_microneedling = 1 order by rank limit 10")
+    positions = [html.index(f'href="/clinics/clinics/{c["id"]}">{html_escape(c["name"])}</a>') for c in top]
+    assert positions == sorted(positions), "top clinics are listed best first"
+
+
+# -- the ranked list ---------------------------------------------------------------------------------
+
+async def test_ranked_list_shows_rank_score_criteria_met_and_red_flags(datasette, db_path, site_of):
+    html = (await datasette.client.get("/clinics/directory")).text
+    clinics = query(db_path, "select * from clinics where score is not null order by rank, id")
+    positions = [html.index(f'href="/clinics/clinics/{c["id"]}"') for c in clinics]
+    assert positions == sorted(positions)
+    best = clinics[0]
+    assert f'<span class="score-bar">{best["score"]}</span>/100' in html
+    assert f'{best["criteria_met"]}/{POSITIVE_CRITERIA}' in html
+    flagged = clinic_of(db_path, site_of, "miracle-skin-bar")
+    assert flagged["red_flags"] == 1
+    row = html[html.index(f'href="/clinics/clinics/{flagged["id"]}"'):]
+    assert row[:400].count("red flag") >= 1
+    assert html.count("⚠ red flag") == sum(1 for c in clinics if c["red_flags"])
+
+
+async def test_ranked_list_has_facets_by_place_and_a_filter_for_every_criterion(datasette, db_path):
+    data = await get_json(datasette, "/clinics/directory.json?_extra=facet_results")
+    facets = data["facet_results"]["results"]
+    assert set(facets) == {"region", "city"}
+    texas = next(v for v in facets["region"]["results"] if v["value"] == "TX")
+    assert texas["count"] == len(query(db_path, "select id from clinics where region = 'TX' and score is not null"))
+    html = (await datasette.client.get("/clinics/directory")).text
+    for criterion in CRITERIA:
+        if criterion.weight > 0:
+            assert f"?{criterion.id}=1" in html, criterion.id
+
+
+async def test_filtering_by_a_criterion_keeps_only_clinics_that_meet_it(datasette, db_path):
+    data = await get_json(datasette, "/clinics/directory.json?anesthesia=1&_shape=objects")
+    listed = {row["clinic_id"] for row in data["rows"]}
+    numbing = {v["clinic_id"] for v in query(
+        db_path, "select clinic_id from verdicts where criterion = 'anesthesia' and met = 1")}
+    assert listed == numbing and listed
+    facet = await get_json(datasette, "/clinics/directory.json?_facet=sterile_equipment&_extra=facet_results")
+    counts = {v["value"]: v["count"] for v in facet["facet_results"]["results"]["sterile_equipment"]["results"]}
+    met = len(query(db_path, "select 1 from verdicts where criterion = 'sterile_equipment' and met = 1"))
+    assert counts.get(1, 0) == met
+
+
+async def test_the_list_exports_as_csv_and_json(datasette, db_path):
+    csv = (await datasette.client.get("/clinics/directory.csv")).text
+    header = csv.splitlines()[0].split(",")
+    assert header[:3] == ["rank", "score", "name"]
+    assert {c.id for c in CRITERIA} <= set(header)
+    rows = (await get_json(datasette, "/clinics/directory.json?_shape=array&_size=max"))
+    assert len(rows) == len(query(db_path, "select id from clinics where score is not null"))
+
+
+# -- search ---------------------------------------------------------------------------------------
+
+async def test_search_finds_clinics_by_stemmed_words_in_their_pages(datasette, db_path):
+    data = await get_json(datasette, "/clinics/search.json?q=numbing&_shape=objects")
+    found = {row["clinic_id"] for row in data["rows"]}
+    numb_words = re.compile(r"\bnumb(?:s|ed|ing)?\b", re.IGNORECASE)
+    mentioning = {p["clinic_id"] for p in query(db_path, "select clinic_id, text from pages")
+                  if numb_words.search(p["text"] or "")}
+    assert found == mentioning
+    stemmed = await get_json(datasette, "/clinics/search.json?q=numb&_shape=objects")
+    assert {row["clinic_id"] for row in stemmed["rows"]} == found
+
+
+async def test_search_ranks_by_relevance_then_score(datasette):
+    rows = (await get_json(datasette, "/clinics/search.json?q=numbing+cream&_shape=objects"))["rows"]
+    assert len(rows) > 2
+    order = [(-row["relevance"], -row["score"]) for row in rows]
+    assert order == sorted(order)
+
+
+async def test_search_finds_a_clinic_by_its_name(datasette, db_path, site_of):
+    clinic = clinic_of(db_path, site_of, "harbor-medspa")
+    rows = (await get_json(datasette, "/clinics/search.json?q=Harbor&_shape=objects"))["rows"]
+    assert clinic["id"] in {row["clinic_id"] for row in rows}
+
+
+async def test_search_snippets_highlight_matches_and_keep_crawled_markup_inert(datasette, db_path, site_of):
+    html = (await datasette.client.get("/clinics/search?q=numbing")).text
+    assert "<mark>numbing</mark>" in html or "<mark>Numbing</mark>" in html
+    xss = clinic_of(db_path, site_of, "xss-test-clinic")
+    assert f'href="/clinics/clinics/{xss["id"]}"' in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "<script>alert" not in html
+    assert "\ue000" not in html and "\ue001" not in html
+
+
+async def test_search_with_no_words_or_stray_quotes_is_not_an_error(datasette):
+    empty = await datasette.client.get("/clinics/search?q=")
+    assert empty.status_code == 200 and "message-error" not in empty.text
+    assert "Words to look for" in empty.text
+    odd = await get_json(datasette, '/clinics/search.json?q=%22numbing&_shape=objects')
+    assert odd["rows"]
+
+
+async def test_search_index_follows_page_changes(db_path, site_of):
+    """Triggers keep the index in sync: a recrawl that rewrites a page changes what is found."""
+    storage = Storage(db_path)
+    clinic = clinic_of(db_path, site_of, "glow-day-spa")
+    with storage.db.conn:
+        storage.db.execute(
+            "update pages set text = text || ' Zygomorphic facials.' where clinic_id = ?", [clinic["id"]])
+    storage.close()
+    ds = make_datasette(db_path)
+    await ds.invoke_startup()
+    rows = (await get_json(ds, "/clinics/search.json?q=zygomorphic&_shape=objects"))["rows"]
+    assert [row["clinic_id"] for row in rows] == [clinic["id"]]
+
+
+# -- near a ZIP ----------------------------------------------------------------------------------
+
+async def test_near_a_zip_lists_clinics_by_distance_with_score(datasette, db_path, site_of):
+    austin = clinic_of(db_path, site_of, "lumen-dermatology")
+    rows = (await get_json(datasette, "/clinics/near.json?zip=78705&km=150&_shape=objects"))["rows"]
+    assert rows[0]["clinic_id"] == austin["id"]
+    assert rows[0]["distance_km"] < 1
+    distances = [row["distance_km"] for row in rows]
+    assert distances == sorted(distances) and distances[-1] <= 150
+    san_antonio = clinic_of(db_path, site_of, "vieja-charset-clinic")
+    assert san_antonio["id"] in {row["clinic_id"] for row in rows}, "San Antonio is ~120 km away"
+    html = (await datasette.client.get("/clinics/near?zip=78705&km=150")).text
+    assert "within 150 km of" in html and "78705 (Austin, TX)" in html
+    assert f'{rows[0]["distance_km"]} km' in html
+    assert '<label for="near-zip">ZIP code</label>' in html
+
+
+async def test_near_a_latitude_and_longitude(datasette, db_path, site_of):
+    harbor = clinic_of(db_path, site_of, "harbor-medspa")
+    rows = (await get_json(
+        datasette, f"/clinics/near.json?lat={harbor['latitude']}&lon={harbor['longitude']}&km=5&_shape=objects"
+    ))["rows"]
+    assert [row["clinic_id"] for row in rows] == [harbor["id"]]
+    assert rows[0]["distance_km"] == 0
+
+
+async def test_an_unknown_zip_says_so(datasette):
+    html = (await datasette.client.get("/clinics/near?zip=00000&km=25")).text
+    assert "00000 is not a US ZIP code we know" in html
+
+
+async def test_haversine_km_is_the_great_circle_distance(datasette):
+    # Austin (30.2672, -97.7431) to Dallas (32.7767, -96.7970): about 292 km.
+    data = await get_json(datasette, "/clinics/-/query.json?sql=select+haversine_km(30.2672,-97.7431,32.7767,-96.7970)+as+d,"
+                                     "haversine_km(null,1,2,3)+as+missing&_shape=objects")
+    assert data["rows"][0]["d"] == pytest.approx(292, abs=2)
+    assert data["rows"][0]["missing"] is None
+
+
+# -- map --------------------------------------------------------------------------------------------
+
+async def test_map_has_every_located_clinic_with_a_link_to_its_page(datasette, db_path):
+    import json
+
+    rows = (await get_json(datasette, "/clinics/clinic_map.json?_shape=objects&_size=max"))["rows"]
+    located = query(db_path, "select id from clinics where score is not null and latitude is not null")
+    assert {row["clinic_id"] for row in rows} == {c["id"] for c in located}
+    for row in rows:
+        assert json.loads(row["popup"])["link"] == f"/clinics/clinics/{row['clinic_id']}"
+    # What datasette-cluster-map asks for when it loads the markers
+    marker_request = "/clinics/clinic_map.json?_size=max&_labels=on&_extra=count&_extra=next_url&_shape=objects"
+    assert len((await get_json(datasette, marker_request))["rows"]) == len(rows)
+    html = (await datasette.client.get("/clinics/clinic_map")).text
+    assert "datasette-cluster-map.js" in html
+    assert 'data-column="latitude"' in html and 'data-column="longitude"' in html
+
+
+# -- how scoring works and top clinics ---------------------------------------------------------------
+
+async def test_how_scoring_works_lists_every_criterion_with_its_weight(datasette):
+    html = (await datasette.client.get("/clinics/how-scoring-works")).text
+    assert "Where the criteria come from" in html
+    for criterion in CRITERIA:
+        row = html[html.index(f'<tr id="{criterion.id}">'):]
+        row = row[:row.index("</tr>")]
+        assert html_escape(criterion.name) in row
+        if criterion.weight > 0:
+            assert f"+{criterion.weight}" in row
+        elif criterion.weight < 0:
+            assert f"−{-criterion.weight}" in row
+
+
+async def test_top_clinics_are_those_that_offer_microneedling_best_first(datasette, db_path):
+    rows = (await get_json(datasette, "/clinics/top_clinics.json?_shape=objects"))["rows"]
+    expected = query(db_path, "select id from clinics where offers_microneedling = 1 order by rank limit 10")
+    assert [row["clinic_id"] for row in rows] == [c["id"] for c in expected]
+
+
+# -- the clinic page ----------------------------------------------------------------------------------
+
+async def test_clinic_page_groups_the_checklist_like_the_criteria_contract(datasette, db_path):
+    clinic = query(db_path, "select * from clinics order by rank limit 1")[0]
+    html = (await datasette.client.get(f"/clinics/clinics/{clinic['id']}")).text
+    headings = re.findall(r"<h3>([^<]+)</h3>", html)
+    assert headings == ["Relevance", "Practitioner", "Safety", "Comfort", "Care", "Published info", "Red flag"]
+    assert f"{clinic['criteria_met']}/{POSITIVE_CRITERIA} criteria met" in html
+    for verdict in query(db_path, "select * from verdicts where clinic_id = ? and met = 1", [clinic["id"]]):
+        item = html[html.index(f'data-criterion="{verdict["criterion"]}"'):]
+        item = item[:item.index("</li>")]
+        assert html_escape(verdict["quote"], quote=False) in item
+        assert f'href="{verdict["page_url"]}"' in item
+
+
+async def test_clinic_page_names_the_practitioners_escaped(db_path):
+    clinic_id = query(db_path, "select clinic_id from practitioners limit 1")[0]["clinic_id"]
+    db = sqlite_utils.Database(db_path)
+    db["practitioners"].insert({"clinic_id": clinic_id, "name": "Dr. <b>Ada</b> Lee",
+                                "credentials": "MD", "page_url": "javascript:alert(5)",
+                                "quote": "Dr. <b>Ada</b> Lee leads us."})
+    db.conn.commit()
+    ds = make_datasette(db_path)
+    await ds.invoke_startup()
+    html = (await ds.client.get(f"/clinics/clinics/{clinic_id}")).text
+    assert "<h2>Practitioners named on the site</h2>" in html
+    for person in query(db_path, "select name from practitioners where clinic_id = ?", [clinic_id]):
+        assert html_escape(person["name"]) in html
+    assert "<b>Ada</b>" not in html and 'href="javascript:' not in html
+
+
+async def test_clinic_page_shows_the_score_history_of_its_crawls(datasette, db_path):
+    clinic = query(db_path, "select * from clinics order by rank limit 1")[0]
+    history = query(db_path, "select * from score_history where clinic_id = ?", [clinic["id"]])
+    assert history, "the crawl recorded a score for the clinic"
+    html = (await datasette.client.get(f"/clinics/clinics/{clinic['id']}")).text
+    section = html[html.index("<h2>Score history</h2>"):]
+    for row in history:
+        line = section[section.index(f'data-crawl="{row["crawl_id"]}"'):]
+        assert f"<td>{row['score']}/100</td>" in line[:400]
+
+    db = sqlite_utils.Database(db_path)
+    db.execute("delete from score_history where clinic_id = ?", [clinic["id"]])
+    db.conn.commit()
+    html = (await datasette.client.get(f"/clinics/clinics/{clinic['id']}")).text
+    assert "Score history" not in html, "no crawl, no history section"
+
+
+# -- the schema behind the pages ---------------------------------------------------------------------
+
+def test_clinics_without_published_coordinates_are_placed_at_their_zip(db_path, site_of, expected):
+    austin = clinic_of(db_path, site_of, "lumen-dermatology")
+    assert austin["location_precision"] == "postcode"
+    assert austin["latitude"] == pytest.approx(30.29, abs=0.05)
+    harbor = clinic_of(db_path, site_of, "harbor-medspa")
+    assert harbor["location_precision"] == "exact"
+    assert harbor["latitude"] == pytest.approx(expected["harbor-medspa"]["identity"]["latitude"])
+    thornbury = clinic_of(db_path, site_of, "thornbury-skin-clinic")
+    assert thornbury["latitude"] is None, "no US ZIP, no invented position"
+
+
+def test_the_queries_the_directory_needs_use_indexes(db_path):
+    db = sqlite_utils.Database(db_path)
+    assert db["sqlite_stat1"].exists(), "ANALYZE ran after the crawl"
+
+    def plan(sql):
+        return " ".join(row[3] for row in db.execute(f"explain query plan {sql}").fetchall())
+
+    assert "idx_clinics_rank" in plan("select * from directory order by rank limit 50")
+    assert "idx_clinics_city_score" in plan("select city, count(*) from directory group by city")
+    assert "idx_clinics_latitude_longitude" in plan(
+        "select * from directory where latitude between 30 and 31 and longitude between -98 and -97")
+
+
+async def test_public_mode_still_serves_the_stored_queries(db_path):
+    ds = make_datasette(db_path, public=True)
+    await ds.invoke_startup()
+    assert (await ds.client.get("/clinics/-/query?sql=select+1")).status_code == 403
+    rows = (await get_json(ds, "/clinics/search.json?q=numbing&_shape=objects"))["rows"]
+    assert rows
