@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from itertools import accumulate
 
 from scoring.pages import Page
-from scoring.patterns import Pattern
+from scoring.patterns import LEXICON, Pattern
 from scoring.text import Sentence, looks_like_heading, split_block
 
 # Pages that are not the clinic speaking about its treatments: legal notices and the like.
@@ -52,14 +52,11 @@ Match = re.Match[str] | _Shifted
 
 
 class _Words:
-    """The distinct words (runs without spaces) of a site's casefolded lines, each with the
-    lines that hold it. The rules' cues are looked for among a site's few thousand words instead of across all
-    its text, one scan per cue: most cues are absent from any one site, and the lines of the
-    others are those of the words that contain them."""
+    """The lines holding each cue of the patterns, through the distinct words (runs without
+    spaces) of a site's casefolded lines: a site has a few thousand words, and most hold no cue."""
 
     def __init__(self, lines: list[str]) -> None:
-        self._lines_of: dict[str, list[int]] = {}
-        lines_of = self._lines_of
+        lines_of: dict[str, list[int]] = {}
         for line_id, line in enumerate(lines):
             for word in set(line.split()):
                 holding = lines_of.get(word)
@@ -67,22 +64,18 @@ class _Words:
                     lines_of[word] = [line_id]
                 else:
                     holding.append(line_id)
-        self._words = list(lines_of)
-        self._text = "\n".join(self._words)
-        self._starts = list(accumulate((len(word) + 1 for word in self._words[:-1]), initial=0))
+        self._lines_of_cue: dict[str, set[int]] = {}
+        for word, holding in lines_of.items():
+            for cue in LEXICON.cues_in(word):
+                found = self._lines_of_cue.get(cue)
+                if found is None:
+                    self._lines_of_cue[cue] = set(holding)
+                else:
+                    found.update(holding)
 
     def lines_with(self, cue: str) -> list[int]:
-        """Ids of the lines holding a word that contains the cue (which has no spaces)."""
-        found: set[int] = set()
-        text, starts, words = self._text, self._starts, self._words
-        position = text.find(cue)
-        while position >= 0:
-            word = bisect_right(starts, position) - 1
-            found.update(self._lines_of[words[word]])
-            if word + 1 >= len(starts):
-                break
-            position = text.find(cue, starts[word + 1])
-        return sorted(found)
+        """Ids of the lines holding a word that contains the cue (a pattern's, casefolded)."""
+        return sorted(self._lines_of_cue.get(cue, ()))
 
 
 @dataclass
