@@ -73,9 +73,9 @@ class _Words:
                 else:
                     found.update(holding)
 
-    def lines_with(self, cue: str) -> list[int]:
+    def lines_with(self, cue: str) -> set[int]:
         """Ids of the lines holding a word that contains the cue (a pattern's, casefolded)."""
-        return sorted(self._lines_of_cue.get(cue, ()))
+        return self._lines_of_cue.get(cue, set())
 
 
 @dataclass
@@ -129,7 +129,7 @@ class SiteText:
         # Every line keeps its offsets when folded: case-insensitive patterns can run as their
         # faster case-sensitive twins on the folded lines.
         self._aligned = self._folded_starts is self._starts
-        self._cue_lines: dict[tuple[str, bool], list[int]] = {}
+        self._cue_lines: dict[tuple[str, bool], set[int]] = {}
         self._sentences: dict[int, list[Sentence]] = {}
         self._offsets: dict[int, list[int]] = {}
         self._headings: dict[int, bool] = {}
@@ -137,17 +137,17 @@ class SiteText:
 
     # -- finding -----------------------------------------------------------------------------
 
-    def lines_with(self, cue: str, case_sensitive: bool = False) -> list[int]:
-        """Ids of the lines that contain a cue (casefolded unless case-sensitive), in order."""
+    def _lines_with(self, cue: str, case_sensitive: bool) -> set[int]:
+        """Ids of the lines that contain a pattern's cue (casefolded unless case-sensitive)."""
         found = self._cue_lines.get((cue, case_sensitive))
         if found is None:
             if cue.split() == [cue]:  # no space of any kind: the cue lies within one word
                 # A line holding the cue holds it casefolded in its casefolded words.
                 found = self._words().lines_with(cue.casefold())
                 if case_sensitive:
-                    found = [line for line in found if cue in self.lines[line]]
+                    found = {line for line in found if cue in self.lines[line]}
             else:
-                found = self._scan(cue, case_sensitive)
+                found = set(self._scan(cue, case_sensitive))
             self._cue_lines[cue, case_sensitive] = found
         return found
 
@@ -182,16 +182,15 @@ class SiteText:
         if pattern.cues is None:
             candidates: Iterable[int] = range(len(self.lines))
         else:
-            # Only the most selective cue set is looked for across the site; the lines it
-            # selects are few, and checking them for the other sets is cheaper than finding
-            # every line with "or" or "the".
-            first, *others = pattern.cues
-            texts = self.lines if pattern.case_sensitive else self._folded_lines
-            candidates = sorted(
-                line for line in {line for cue in first
-                                  for line in self.lines_with(cue, pattern.case_sensitive)}
-                if all(any(cue in texts[line] for cue in cue_set) for cue_set in others)
-            )
+            # A line holds a cue of every set, the most selective set first: an empty
+            # intersection ends the search.
+            lines: set[int] | None = None
+            for cue_set in pattern.cues:
+                holding = set().union(*(self._lines_with(cue, pattern.case_sensitive) for cue in cue_set))
+                lines = holding if lines is None else lines & holding
+                if not lines:
+                    break
+            candidates = sorted(lines or ())
         lines, starts = self.lines, self._starts
         if pattern.folded is not None and self._aligned:
             regex, folded = pattern.folded, self._folded
