@@ -101,6 +101,45 @@ def _branches(branches: list[Any], fold: Any) -> set[str] | None:
     return found
 
 
+class _Lexicon:
+    """The cues of every pattern, and which of them a word contains.
+
+    A site is searched for its words' cues rather than for each cue across its words. Sites share
+    most of their words ("skin", "treatment", "the"), so what a word contains is remembered from
+    site to site, within a bound.
+    """
+
+    _REMEMBERED = 200_000  # words; the memory of a few megabytes
+
+    def __init__(self) -> None:
+        # A cue's first two letters → the cues; a one-letter cue ("$" of [$£€]) under itself.
+        self._by_start: dict[str, list[str]] = {}
+        self._contained: dict[str, tuple[str, ...]] = {}
+
+    def add(self, cue: str) -> None:
+        """A cue (casefolded, without spaces) that words are looked into for."""
+        cues = self._by_start.setdefault(cue[:2], [])
+        if cue not in cues:
+            cues.append(cue)
+            self._contained.clear()  # remembered before this cue was known
+
+    def cues_in(self, word: str) -> tuple[str, ...]:
+        """The known cues that the (casefolded) word contains."""
+        found = self._contained.get(word)
+        if found is None:
+            if len(self._contained) >= self._REMEMBERED:
+                self._contained.clear()
+            by_start = self._by_start
+            found = self._contained[word] = tuple({
+                cue for at in range(len(word)) for start in (word[at], word[at:at + 2])
+                for cue in by_start.get(start, ()) if word.startswith(cue, at)
+            })
+        return found
+
+
+LEXICON = _Lexicon()
+
+
 class Pattern:
     """A compiled regular expression with the cues that let a scan skip lines."""
 
@@ -119,6 +158,10 @@ class Pattern:
                        if not case_sensitive and letters == letters.casefold() else None)
         self.regex = re.compile(source, flags)
         self.cues = cues(source, flags)
+        for cue_set in self.cues or ():
+            for cue in cue_set:
+                if cue.split() == [cue]:  # within one word: found through the site's words
+                    LEXICON.add(cue.casefold())
 
     def __repr__(self) -> str:
         return f"Pattern({self.source!r})"

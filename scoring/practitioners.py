@@ -8,6 +8,9 @@ Three ways a site names someone, each a pattern over the sentences of the page t
 Only full names count (first and last): "Dr. Raman" alone cannot be looked up anywhere. The
 mentions of one person across pages merge into one practitioner; the quote is the sentence of
 the page text that names them (an exact substring, as for verdicts).
+
+Only the pages showing a line where a pattern can match are read with it: a mention lies within
+one line (block), and a site's distinct lines are far fewer than its pages' lines.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from scoring.pages import Page
+from scoring.site import SiteText
 from scoring.text import sentence_at
 
 _UPPER = "A-ZÀ-ÖØ-Þ"
@@ -47,8 +51,15 @@ _WITH_CREDENTIALS = re.compile(
 )
 _DOCTOR = re.compile(rf"\bDra?\.\s+(?P<name>{_NAME})")
 _IS_A = re.compile(rf"(?P<name>{_NAME}),?\s+(?:is|was)\s+(?:a|an|our)\s+(?P<role>(?i:{_ROLE_WORDS}))\b")
-_IS_A_HINT = re.compile(r"\s(?:is|was)\s+(?:a|an|our)\s")  # in every match of _IS_A
 _PATTERNS = (_WITH_CREDENTIALS, _DOCTOR, _IS_A)  # in order of trust within one sentence
+# What every mention by a pattern contains within its line, found faster than the pattern, which
+# tries every capital: a comma or a space before a credential ("Jane Doe, MD", "Eleanor Pryce
+# RGN"), "Dr" for a doctor's title, "is a" / "was our" for a role.
+_HINTS = (
+    re.compile(r",[^\S\n]*[A-Zl]|[^\S\n][A-Z]{2}"),
+    re.compile(r"Dr"),
+    re.compile(r"[^\S\n](?:is|was)[^\S\n]+(?:a|an|our)[^\S\n]"),
+)
 # Role phrases next to a name: ", a board-certified dermatologist" or "is a ... dermatologist".
 _ROLE_NEARBY = re.compile(rf"^,?\s*(?:(?:is|was|serves as)\s+)?(?:a|an|our)?\s*(?P<role>{_ROLE_WORDS})\b",
                           re.IGNORECASE)
@@ -102,9 +113,22 @@ class _Mention:
 
 def extract_practitioners(pages: Iterable[Page]) -> tuple[Practitioner, ...]:
     """Everyone the pages name with a full name and a credential, title or clinical role."""
+    return site_practitioners(SiteText(pages))
+
+
+def site_practitioners(site: SiteText) -> tuple[Practitioner, ...]:
+    """Everyone a site's pages name with a full name and a credential, title or clinical role."""
+    # The pages showing a line where a pattern matches, the line read alone: the other pages
+    # hold no mention by that pattern.
+    ranks_of_page: dict[int, list[int]] = {}
+    for rank, (pattern, hint) in enumerate(zip(_PATTERNS, _HINTS, strict=True)):
+        pages = {page for line in site.lines_matching(hint) if pattern.search(site.lines[line])
+                 for page in site.line_pages[line]}
+        for page in pages:
+            ranks_of_page.setdefault(page, []).append(rank)
     by_person: dict[str, list[_Mention]] = {}
-    for page in sorted(pages, key=lambda p: p.url):
-        for mention in _mentions(page):
+    for page, ranks in ranks_of_page.items():
+        for mention in _mentions(site.pages[page].page, ranks):
             by_person.setdefault(name_key(mention.name), []).append(mention)
     people = [_merge(mentions) for mentions in by_person.values()]
     return tuple(sorted(people, key=lambda p: name_key(p.name)))
@@ -117,14 +141,12 @@ def name_key(name: str) -> str:
     return " ".join(re.sub(r"[^\w\s-]", " ", folded).lower().split())
 
 
-def _mentions(page: Page) -> Iterable[_Mention]:
-    # The patterns run over the whole text (one pass each), skipped on pages without the words
-    # they need; a sentence's first pattern to name a person describes them.
+def _mentions(page: Page, ranks: list[int]) -> Iterable[_Mention]:
+    # The patterns of these ranks run over the whole text (one pass each); a sentence's first
+    # pattern to name a person describes them.
     hits: dict[tuple[int, int], list[tuple[int, re.Match[str]]]] = {}
-    for rank, pattern in enumerate(_PATTERNS):
-        if not _may_match(pattern, page.text):
-            continue
-        for match in pattern.finditer(page.text):
+    for rank in ranks:
+        for match in _PATTERNS[rank].finditer(page.text):
             sentence = sentence_at(page.text, match.start())
             if sentence is not None and match.end() <= sentence[1]:
                 hits.setdefault(sentence, []).append((rank, match))
@@ -141,16 +163,6 @@ def _mentions(page: Page) -> Iterable[_Mention]:
                 credentials = ["Dr."]
             role = _role(match, page.text[match.end():end], text, credentials)
             yield _Mention(name, credentials, role, page.url, text, (page.url, position))
-
-
-def _may_match(pattern: re.Pattern[str], text: str) -> bool:
-    """False when the text lacks what every match of the pattern contains: "Dr" for a doctor's
-    title, "is a" / "was our" for a role (quicker to rule out than to try every capital)."""
-    if pattern is _DOCTOR:
-        return "Dr" in text
-    if pattern is _IS_A:
-        return _IS_A_HINT.search(text) is not None
-    return True
 
 
 def _clean_name(raw: str) -> str | None:

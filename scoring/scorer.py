@@ -26,7 +26,7 @@ from scoring.criteria import (
 from scoring.identity import Identity, extract_identity
 from scoring.pages import Page
 from scoring.patterns import Pattern
-from scoring.practitioners import Practitioner, extract_practitioners
+from scoring.practitioners import Practitioner, site_practitioners
 from scoring.site import Match, SiteText
 
 _MICRONEEDLING = Pattern(MICRONEEDLING)
@@ -280,7 +280,7 @@ def assess(pages: Iterable[Page]) -> Assessment:
         for c in CRITERIA
     )
     return Assessment(verdicts=verdicts, score=_score(verdicts), identity=identity,
-                      practitioners=extract_practitioners(p.page for p in reading.text.pages))
+                      practitioners=site_practitioners(reading.text))
 
 
 def _judge(criterion: Criterion, reading: _Reading) -> Verdict:

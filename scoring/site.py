@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from itertools import accumulate
 
 from scoring.pages import Page
-from scoring.patterns import Pattern
+from scoring.patterns import LEXICON, Pattern
 from scoring.text import Sentence, looks_like_heading, split_block
 
 # Pages that are not the clinic speaking about its treatments: legal notices and the like.
@@ -52,14 +52,11 @@ Match = re.Match[str] | _Shifted
 
 
 class _Words:
-    """The distinct words (runs without spaces) of a site's casefolded lines, each with the
-    lines that hold it. The rules' cues are looked for among a site's few thousand words instead of across all
-    its text, one scan per cue: most cues are absent from any one site, and the lines of the
-    others are those of the words that contain them."""
+    """The lines holding each cue of the patterns, through the distinct words (runs without
+    spaces) of a site's casefolded lines: a site has a few thousand words, and most hold no cue."""
 
     def __init__(self, lines: list[str]) -> None:
-        self._lines_of: dict[str, list[int]] = {}
-        lines_of = self._lines_of
+        lines_of: dict[str, list[int]] = {}
         for line_id, line in enumerate(lines):
             for word in set(line.split()):
                 holding = lines_of.get(word)
@@ -67,22 +64,18 @@ class _Words:
                     lines_of[word] = [line_id]
                 else:
                     holding.append(line_id)
-        self._words = list(lines_of)
-        self._text = "\n".join(self._words)
-        self._starts = list(accumulate((len(word) + 1 for word in self._words[:-1]), initial=0))
+        self._lines_of_cue: dict[str, set[int]] = {}
+        for word, holding in lines_of.items():
+            for cue in LEXICON.cues_in(word):
+                found = self._lines_of_cue.get(cue)
+                if found is None:
+                    self._lines_of_cue[cue] = set(holding)
+                else:
+                    found.update(holding)
 
-    def lines_with(self, cue: str) -> list[int]:
-        """Ids of the lines holding a word that contains the cue (which has no spaces)."""
-        found: set[int] = set()
-        text, starts, words = self._text, self._starts, self._words
-        position = text.find(cue)
-        while position >= 0:
-            word = bisect_right(starts, position) - 1
-            found.update(self._lines_of[words[word]])
-            if word + 1 >= len(starts):
-                break
-            position = text.find(cue, starts[word + 1])
-        return sorted(found)
+    def lines_with(self, cue: str) -> set[int]:
+        """Ids of the lines holding a word that contains the cue (a pattern's, casefolded)."""
+        return self._lines_of_cue.get(cue, set())
 
 
 @dataclass
@@ -136,7 +129,7 @@ class SiteText:
         # Every line keeps its offsets when folded: case-insensitive patterns can run as their
         # faster case-sensitive twins on the folded lines.
         self._aligned = self._folded_starts is self._starts
-        self._cue_lines: dict[tuple[str, bool], list[int]] = {}
+        self._cue_lines: dict[tuple[str, bool], set[int]] = {}
         self._sentences: dict[int, list[Sentence]] = {}
         self._offsets: dict[int, list[int]] = {}
         self._headings: dict[int, bool] = {}
@@ -144,17 +137,17 @@ class SiteText:
 
     # -- finding -----------------------------------------------------------------------------
 
-    def lines_with(self, cue: str, case_sensitive: bool = False) -> list[int]:
-        """Ids of the lines that contain a cue (casefolded unless case-sensitive), in order."""
+    def _lines_with(self, cue: str, case_sensitive: bool) -> set[int]:
+        """Ids of the lines that contain a pattern's cue (casefolded unless case-sensitive)."""
         found = self._cue_lines.get((cue, case_sensitive))
         if found is None:
             if cue.split() == [cue]:  # no space of any kind: the cue lies within one word
                 # A line holding the cue holds it casefolded in its casefolded words.
                 found = self._words().lines_with(cue.casefold())
                 if case_sensitive:
-                    found = [line for line in found if cue in self.lines[line]]
+                    found = {line for line in found if cue in self.lines[line]}
             else:
-                found = self._scan(cue, case_sensitive)
+                found = set(self._scan(cue, case_sensitive))
             self._cue_lines[cue, case_sensitive] = found
         return found
 
@@ -189,16 +182,15 @@ class SiteText:
         if pattern.cues is None:
             candidates: Iterable[int] = range(len(self.lines))
         else:
-            # Only the most selective cue set is looked for across the site; the lines it
-            # selects are few, and checking them for the other sets is cheaper than finding
-            # every line with "or" or "the".
-            first, *others = pattern.cues
-            texts = self.lines if pattern.case_sensitive else self._folded_lines
-            candidates = sorted(
-                line for line in {line for cue in first
-                                  for line in self.lines_with(cue, pattern.case_sensitive)}
-                if all(any(cue in texts[line] for cue in cue_set) for cue_set in others)
-            )
+            # A line holds a cue of every set, the most selective set first: an empty
+            # intersection ends the search.
+            lines: set[int] | None = None
+            for cue_set in pattern.cues:
+                holding = set().union(*(self._lines_with(cue, pattern.case_sensitive) for cue in cue_set))
+                lines = holding if lines is None else lines & holding
+                if not lines:
+                    break
+            candidates = sorted(lines or ())
         lines, starts = self.lines, self._starts
         if pattern.folded is not None and self._aligned:
             regex, folded = pattern.folded, self._folded
