@@ -27,7 +27,7 @@ from scoring.text import sentence_at
 _UPPER = "A-ZÀ-ÖØ-Þ"
 _LOWER = "a-zß-öø-ÿ"
 _WORD = rf"[{_UPPER}][{_LOWER}]+(?:[-'’][{_UPPER}]?[{_LOWER}]+)*"
-_GAP = r"[^\S\n]+"  # spaces within a line: a name never spans two blocks of text
+_GAP = r"[^\S\n]+"  # spaces within a line: a mention never spans two blocks of text
 _NAME = rf"{_WORD}(?:{_GAP}[{_UPPER}]\.)?(?:{_GAP}{_WORD}){{1,2}}"
 
 # Credentials as clinics print them after a name (case-sensitive: "DO" is a credential, "do" not).
@@ -36,10 +36,10 @@ _CREDENTIAL = (
     r"|ANP-BC|NP-C|NP|PA-C|PA|RN|RGN|LPN|LVN|CNS|CANS|MBBS|MBChB|FRCS|LE"
     r"|[Ll]icensed (?:[Mm]edical )?[Aa]?[Ee]sthetician"
 )
-_CREDENTIALS = rf"(?:{_CREDENTIAL})(?:(?:\s*,\s*|\s+)(?:{_CREDENTIAL}))*"
+_CREDENTIALS = rf"(?:{_CREDENTIAL})(?:(?:(?:{_GAP})?,(?:{_GAP})?|{_GAP})(?:{_CREDENTIAL}))*"
 _ROLE_WORDS = (
-    r"(?:board[- ]certified\s+|certified\s+|licensed\s+|registered\s+|medical\s+|family\s+"
-    r"|aesthetic\s+|cosmetic\s+|facial\s+)*"
+    rf"(?:(?:board[- ]certified|certified|licensed|registered|medical|family|aesthetic|cosmetic"
+    rf"|facial){_GAP})*"
     r"(?:dermatologist|plastic surgeon|surgeon|physician assistant|physician|nurse practitioner"
     r"|nurse injector|nurse prescriber|nurse|a?esthetician|medical director)"
 )
@@ -47,10 +47,10 @@ _ROLE_WORDS = (
 # Without a comma only a plain abbreviation follows a name ("Eleanor Pryce RGN"): "Obagi
 # Clenziderm M.D." is a product.
 _WITH_CREDENTIALS = re.compile(
-    rf"(?P<name>{_NAME})(?:\s*,\s*|\s+(?=[A-Z]{{2,}}\b))(?P<credentials>{_CREDENTIALS})(?![\w-])"
+    rf"(?P<name>{_NAME})(?:(?:{_GAP})?,(?:{_GAP})?|{_GAP}(?=[A-Z]{{2,}}\b))(?P<credentials>{_CREDENTIALS})(?![\w-])"
 )
-_DOCTOR = re.compile(rf"\bDra?\.\s+(?P<name>{_NAME})")
-_IS_A = re.compile(rf"(?P<name>{_NAME}),?\s+(?:is|was)\s+(?:a|an|our)\s+(?P<role>(?i:{_ROLE_WORDS}))\b")
+_DOCTOR = re.compile(rf"\bDra?\.{_GAP}(?P<name>{_NAME})")
+_IS_A = re.compile(rf"(?P<name>{_NAME}),?{_GAP}(?:is|was){_GAP}(?:a|an|our){_GAP}(?P<role>(?i:{_ROLE_WORDS}))\b")
 _PATTERNS = (_WITH_CREDENTIALS, _DOCTOR, _IS_A)  # in order of trust within one sentence
 # What every mention by a pattern contains within its line, found faster than the pattern, which
 # tries every capital: a comma or a space before a credential ("Jane Doe, MD", "Eleanor Pryce

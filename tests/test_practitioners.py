@@ -23,6 +23,8 @@ def named(text: str, url: str = "https://clinic.example/team") -> dict[str, tupl
     ("Our medical director is Dr. Leon Marsh, MD.", "Leon Marsh", "MD", "physician"),
     ("Susan Copanos, RN BSN", "Susan Copanos", "RN, BSN", "nurse"),
     ("Providers Lumen Clinic\nLori Martin,M.D.", "Lori Martin", "M.D.", "physician"),
+    # A team card: the credential ends its line, the next line is another block.
+    ("Jane Doe, LE\nLicensed Esthetician since 2015", "Jane Doe", "LE", "esthetician"),
 ])
 def test_a_name_with_credentials_or_a_title_is_a_practitioner(text, name, credentials, role):
     assert named(text) == {name: (credentials, role)}
