@@ -287,11 +287,15 @@ def read_results(db_path: Path, slug_of: dict[str, str], corpus: Path) -> Iterat
             verdicts[row["criterion"]] = Got(
                 met=bool(row["met"]), page=label_path(url, files) if url else None,
                 quote=row["quote"], rule=row["rule"],
-                quote_found=row["rule"] == STRUCTURED_EVIDENCE_RULE
-                or quote_in_text(row["quote"], texts.get(url)),
+                quote_found=evidence_found(row["rule"], row["quote"], texts.get(url)),
             )
         identity = {f: clinic[f] for f in IDENTITY_FIELDS}
         yield SiteResult(slug, verdicts, identity, len(texts))
+
+
+def evidence_found(rule: str | None, quote: str | None, text: str | None) -> bool:
+    """The quote is in its page's text, or comes from the schema.org data the rule names."""
+    return rule == STRUCTURED_EVIDENCE_RULE or quote_in_text(quote, text)
 
 
 def stored_clinics(db_path: Path) -> list[StoredClinic]:
@@ -313,7 +317,7 @@ def rescored_results(
         assessment = assess(clinic.pages)
         verdicts = {
             v.criterion: Got(v.met, label_path(v.page_url, files) if v.page_url else None,
-                             v.quote, v.rule, quote_in_text(v.quote, texts.get(v.page_url or "")))
+                             v.quote, v.rule, evidence_found(v.rule, v.quote, texts.get(v.page_url or "")))
             for v in assessment.verdicts
         }
         identity = {f: getattr(assessment.identity, f) for f in IDENTITY_FIELDS}
