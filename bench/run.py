@@ -35,6 +35,7 @@ from bench.directory import build_directory, time_requests
 from bench.server import SyntheticWebServer, measure_serving_rate
 from bench.stats import PoliteCrawl, projected_hours, rate, ratio
 from bench.synthetic import generate_web
+from clinicscout.storage import Storage
 from crawler import settings as crawl_defaults
 from crawler.frontier import SiteFrontier
 
@@ -151,6 +152,19 @@ def _projection(cpu_pages_per_s: float, mean_pages: float, latency: float, nodes
     }
 
 
+def _datasette_lines(directory: dict[str, Any]) -> list[str]:
+    lines = [f"datasette ({directory['clinics']:,} clinics, {directory['requests_each']} requests each)"]
+    for label, timing in directory["requests"].items():
+        if timing["available"]:
+            verdict = ("ok" if timing["p95_ms"] < P95_TARGET_MS else "MISSES TARGET") if timing["target"] \
+                else "(no target)"
+            value = f"{timing['p50_ms']:.1f} / {timing['p95_ms']:.1f} ms"
+        else:
+            verdict, value = timing.get("error", ""), "not available"
+        lines.append(f"  {label + ' p50 / p95':<44} {value:>22}  {verdict}")
+    return lines
+
+
 def _table(results: dict[str, Any]) -> str:
     lines = []
 
@@ -174,14 +188,7 @@ def _table(results: dict[str, Any]) -> str:
     row("lxml parse + visible text", f"{rescoring['lxml_text']['pages_per_s']:,.0f} pages/s")
     row("clinicscout score", f"{rescoring['clinicscout_score']['pages_per_s']:,.0f} pages/s")
     row("ratio (target ≥ 0.5)", f"{rescoring['ratio']:.2f}", mark(rescoring["met"]))
-    directory = results["datasette"]
-    lines.append(f"datasette ({directory['clinics']:,} clinics, {directory['requests_each']} requests each)")
-    for label, timing in directory["requests"].items():
-        if timing["available"]:
-            row(f"{label} p50 / p95", f"{timing['p50_ms']:.1f} / {timing['p95_ms']:.1f} ms",
-                mark(timing["p95_ms"] < P95_TARGET_MS))
-        else:
-            row(label, "not available", timing.get("error", ""))
+    lines += _datasette_lines(results["datasette"])
     memory = results["memory"]
     lines.append("memory (peak RSS of clinicscout crawl)")
     row(f"{memory['sites_n']} sites", f"{memory['peak_rss_mb_n']:.0f} MB")
@@ -197,6 +204,27 @@ def _table(results: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def _datasette_only(db: Path, clinics: int, repeats: int, seed: int, reuse_db: bool,
+                    step: Any, out: Path) -> None:
+    if reuse_db and db.exists():
+        storage = Storage(db)  # brings the schema (indexes) up to date, as serving would
+        storage.db.execute("ANALYZE")
+        found = storage.db.execute("select count(*) from clinics").fetchone()[0]
+        storage.close()
+        directory = {"clinics": found, "reused": True}
+        step(f"datasette: reusing {db} ({found:,} clinics)")
+    else:
+        step(f"datasette: inserting {clinics:,} synthetic clinics through storage")
+        directory = build_directory(db, clinics, seed)
+    step(f"datasette: timing {repeats} requests per page")
+    results = directory | {"requests_each": repeats, "requests": time_requests(db, repeats),
+                           "target_p95_ms": P95_TARGET_MS,
+                           "finished": datetime.now(UTC).isoformat(timespec="seconds")}
+    out.write_text(json.dumps({"datasette": results}, indent=2) + "\n")
+    click.echo("\n".join(_datasette_lines(results)))
+    click.echo(f"\n{out} written")
+
+
 @click.command(context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--quick", is_flag=True, help="Small sizes: finishes in about a minute.")
 @click.option("--sites", type=click.IntRange(2), help="N: sites crawled side by side [default: 24, quick 8].")
@@ -210,8 +238,13 @@ def _table(results: dict[str, Any]) -> str:
 @click.option("--nodes", default="1,2,4,8", show_default=True, help="Scrapyd node counts to project.")
 @click.option("--seed", default=0, show_default=True, help="Seed of the synthetic web and directory.")
 @click.option("--out", default=str(ROOT / "bench" / "results.json"), show_default=True, type=click.Path(dir_okay=False))
+@click.option("--only", type=click.Choice(["datasette"]),
+              help="Run one part alone; its results go to bench/results-<part>.json unless --out says.")
+@click.option("--reuse-db", is_flag=True,
+              help="With --only datasette: time the directory database of the last run instead of building it.")
 def main(quick: bool, sites: int | None, memory_factor: int, clinics: int | None, repeats: int | None,
-         rounds: int | None, latency: float, nodes: str, seed: int, out: str) -> None:
+         rounds: int | None, latency: float, nodes: str, seed: int, out: str, only: str | None,
+         reuse_db: bool) -> None:
     """Measure crawling, rescoring, Datasette and memory against their floors, in one run."""
     sites = sites or (8 if quick else 24)
     clinics = clinics or (10_000 if quick else 100_000)
@@ -223,6 +256,12 @@ def main(quick: bool, sites: int | None, memory_factor: int, clinics: int | None
 
     def step(message: str) -> None:
         click.echo(f"[{time.monotonic() - started:5.1f}s] {message}", err=True)
+
+    if only == "datasette":
+        default_out = click.get_current_context().get_parameter_source("out").name == "DEFAULT"
+        _datasette_only(work / "directory.db", clinics, repeats, seed, reuse_db, step,
+                        ROOT / "bench" / "results-datasette.json" if default_out else Path(out))
+        return
 
     many = sites * memory_factor
     web = generate_web(many, seed)

@@ -661,9 +661,9 @@ class Storage:
             if new_criteria:
                 self._copy_verdicts_to_clinics(new_criteria)
             # The ranked list, its facets and the near-ZIP search stay fast on 100,000 clinics.
-            for index in (["rank"], ["city", "score"], ["region", "score"],
-                          ["latitude", "longitude"]):
+            for index in (["rank"], ["latitude", "longitude"]):
                 db["clinics"].create_index(index, if_not_exists=True)
+            self._ensure_facet_indexes()
             # City names compare case-insensitively: sites write "MIAMI BEACH" or "Miami Beach".
             db.execute(
                 "CREATE TABLE IF NOT EXISTS zip_codes (zip TEXT PRIMARY KEY, "
@@ -692,6 +692,29 @@ class Storage:
                     END
                     """
                 )
+
+    def _ensure_facet_indexes(self) -> None:
+        """One index per place facet holding every column a directory filter can name.
+
+        A facet by city of a filtered list (``?sterile_equipment=1&_facet=city``) then reads
+        only the index, in city order, instead of looking up 100,000 rows of the wide clinics
+        table. Rank is left out: it changes for every clinic after each crawl.
+        """
+        filters = ["score", "red_flags", "criteria_met", *_CRITERION_COLUMNS_OF_CLINICS]
+        wanted = {
+            "idx_clinics_city_facets": ["city", "region", *filters],
+            "idx_clinics_region_facets": ["region", "city", *filters],
+        }
+        existing = {index.name: index.columns for index in self.db["clinics"].indexes}
+        for name, columns in wanted.items():
+            if existing.get(name) == columns:
+                continue
+            if name in existing:  # a criterion was added since: rebuild with it
+                self.db.execute(f"DROP INDEX {name}")
+            self.db["clinics"].create_index(columns, index_name=name)
+        # The narrower indexes they replace.
+        for name in ("idx_clinics_city_score", "idx_clinics_region_score"):
+            self.db.execute(f"DROP INDEX IF EXISTS {name}")
 
     def _copy_verdicts_to_clinics(self, criteria: list[str]) -> None:
         """Fill newly added criterion columns of clinics from the verdicts already stored."""

@@ -174,6 +174,21 @@ async def test_search_index_follows_page_changes(db_path, site_of):
     assert [row["clinic_id"] for row in rows] == [clinic["id"]]
 
 
+async def test_table_counts_are_counted_again_after_a_write(datasette, db_path):
+    """Stored-query pages list every table with its count; the counts are kept between
+    requests only while the database file is unchanged."""
+    async def crawl_count():
+        tables = (await get_json(datasette, "/clinics.json"))["tables"]
+        return next(t["count"] for t in tables if t["name"] == "crawls")
+
+    before = await crawl_count()
+    assert before == len(query(db_path, "select id from crawls"))
+    assert await crawl_count() == before
+    with sqlite3.connect(db_path) as conn:
+        conn.execute("insert into crawls (started, status) values ('2025-01-01', 'finished')")
+    assert await crawl_count() == before + 1
+
+
 # -- near a ZIP ----------------------------------------------------------------------------------
 
 async def test_near_a_zip_lists_clinics_by_distance_with_score(datasette, db_path, site_of):
@@ -228,6 +243,9 @@ async def test_map_has_every_located_clinic_with_a_link_to_its_page(datasette, d
     assert len((await get_json(datasette, marker_request))["rows"]) == len(rows)
     html = (await datasette.client.get("/clinics/clinic_map")).text
     assert "datasette-cluster-map.js" in html
+    for list_page in ("/clinics/directory", "/clinics/clinics"):
+        # a map there would load every clinic each time someone opens the list
+        assert "datasette-cluster-map.js" not in (await datasette.client.get(list_page)).text
     assert 'data-column="latitude"' in html and 'data-column="longitude"' in html
 
 
@@ -321,7 +339,10 @@ def test_the_queries_the_directory_needs_use_indexes(db_path):
         return " ".join(row[3] for row in db.execute(f"explain query plan {sql}").fetchall())
 
     assert "idx_clinics_rank" in plan("select * from directory order by rank limit 50")
-    assert "idx_clinics_city_score" in plan("select city, count(*) from directory group by city")
+    assert "COVERING INDEX idx_clinics_city_facets" in plan("select city, count(*) from directory group by city")
+    # a place facet of a list filtered by criteria reads the index alone, not the clinics
+    assert "COVERING INDEX idx_clinics_region_facets" in plan(
+        "select region, count(*) from directory where sterile_equipment = 1 and red_flags = 0 group by region")
     assert "idx_clinics_latitude_longitude" in plan(
         "select * from directory where latitude between 30 and 31 and longitude between -98 and -97")
 
