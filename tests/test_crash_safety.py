@@ -41,6 +41,12 @@ def assert_consistent(db: Path) -> int:
     """The database invariants; returns how many clinics are completely saved."""
     conn = sqlite3.connect(db)
     assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    tables = {name for (name,) in conn.execute("select name from sqlite_master where type = 'table'")}
+    if not tables:
+        # Killed after the file was created but before the schema's first (atomic) commit:
+        # an empty database, with nothing half-created in it.
+        conn.close()
+        return 0
     assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
     assert conn.execute("select count(*) from pages where clinic_id not in (select id from clinics)").fetchone()[0] == 0
     assert conn.execute("select count(*) from verdicts where clinic_id not in (select id from clinics)").fetchone()[0] == 0
