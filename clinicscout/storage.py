@@ -781,20 +781,23 @@ class Storage:
 
     def clinics_with_pages(self) -> Iterator[StoredClinic]:
         """Every clinic with stored pages, for rescoring without the network."""
-        clinic_rows = self.db.execute(
-            "SELECT id, website FROM clinics WHERE id IN (SELECT clinic_id FROM pages) ORDER BY id"
-        ).fetchall()
-        for clinic_id, website in clinic_rows:
+        websites = dict(self.db.execute(
+            "SELECT id, website FROM clinics WHERE id IN (SELECT clinic_id FROM pages)"
+        ).fetchall())
+        # One query for every page, in clinic order (a query per clinic cost as much as reading
+        # the pages). It reads only pages, so rescoring may write clinics while it runs.
+        rows = self.db.execute(
+            "SELECT clinic_id, url, title, text, structured, tel_links FROM pages"
+            " ORDER BY clinic_id, url"
+        )
+        for clinic_id, clinic_rows in itertools.groupby(rows, key=lambda row: row[0]):
+            if clinic_id not in websites:
+                continue  # a page whose clinic is gone: nothing to score
             pages = [
-                Page(url, title or "", text or "", tuple(json.loads(structured or "[]")),
-                     tuple(json.loads(tel_links or "[]")))
-                for url, title, text, structured, tel_links in self.db.execute(
-                    "SELECT url, title, text, structured, tel_links FROM pages WHERE clinic_id = ?"
-                    " ORDER BY url",
-                    [clinic_id],
-                )
+                Page(url, title or "", text or "", _json_tuple(structured), _json_tuple(tel_links))
+                for _, url, title, text, structured, tel_links in clinic_rows
             ]
-            yield StoredClinic(clinic_id, website, pages)
+            yield StoredClinic(clinic_id, websites[clinic_id], pages)
 
     def stored_pages(self, website: str) -> dict[str, dict[str, Any]]:
         """The stored pages of a clinic by URL, as a crawl hands them over (JSON decoded)."""
@@ -960,3 +963,8 @@ class Storage:
 
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _json_tuple(stored: str | None) -> tuple[Any, ...]:
+    """A stored JSON list as a tuple; most pages store none, which needs no decoding."""
+    return tuple(json.loads(stored)) if stored and stored != "[]" else ()

@@ -11,6 +11,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -275,14 +276,22 @@ def _phone(
     )
     evidence: dict[str, Evidence] = {}
     for line in site.lines_matching(_PHONE_LIKE):
-        text = site.lines[line]
-        for match in phonenumbers.PhoneNumberMatcher(text, region, leniency=phonenumbers.Leniency.VALID):
-            formatted = phonenumbers.format_number(match.number, phonenumbers.PhoneNumberFormat.E164)
+        for formatted, start in _numbers_in(site.lines[line], region):
             votes[formatted] += len(site.line_pages[line])
             if formatted not in evidence:
-                evidence[formatted] = _evidence_at(site, line, match.start)
+                evidence[formatted] = _evidence_at(site, line, start)
     number = e164(structured, region) or (votes.most_common(1)[0][0] if votes else None)
     return number, evidence.get(number) if number else None
+
+
+@lru_cache(maxsize=8192)
+def _numbers_in(line: str, region: str) -> tuple[tuple[str, int], ...]:
+    """The valid phone numbers of a line (E.164, with where each starts). phonenumbers is slow,
+    and a clinic's footer line with its number is on every page and in every rescoring."""
+    return tuple(
+        (phonenumbers.format_number(match.number, phonenumbers.PhoneNumberFormat.E164), match.start)
+        for match in phonenumbers.PhoneNumberMatcher(line, region, leniency=phonenumbers.Leniency.VALID)
+    )
 
 
 def e164(raw: str | None, region: str | None = "US") -> str | None:

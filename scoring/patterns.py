@@ -21,8 +21,12 @@ try:
     from re import _parser as _p
 except ImportError:  # pragma: no cover - depends on the Python version
     _c = _p = None
+# \b, ^, $ and lookarounds: they match between characters, so a match's literals around them
+# are adjacent in the text.
+_ZERO_WIDTH = () if _c is None else (_c.AT, _c.ASSERT, _c.ASSERT_NOT)
 
 _MIN_CUE = 2  # shorter literals (a comma, one letter) would select nearly every line
+_MAX_SPELLINGS = 16  # more spellings of a run cost more look-ups than they save
 
 
 def cues(pattern: str, flags: int = 0) -> tuple[frozenset[str], ...] | None:
@@ -61,20 +65,36 @@ def _sequence(items: list[tuple[Any, Any]], fold: Any) -> set[str] | None:
 
 
 def _options(items: list[tuple[Any, Any]], fold: Any) -> list[set[str]]:
-    """Every cue set of a sequence: each literal run, and each required group, must occur."""
+    """Every cue set of a sequence: each literal run, and each required group, must occur.
+
+    A run goes on through a few spellings ("numb" then "(?:ing|ed)?" is numb, numbing or numbed;
+    "F" then "(?:AAD|ACS)" is FAAD or FACS) and through zero-width assertions (\\b): the longer
+    the cue, the fewer lines it selects. Python's parser factors what branches share out of an
+    alternation ("F(?:AAD|ACS)" reads as "FA(?:AD|CS)"), so the short run "fa" alone says little.
+    """
     options: list[set[str]] = []
-    run: list[str] = []
+    run = {""}  # the spellings of the literal run so far
+    lone_class = False  # the run is one class of characters ("[$£€]"): rare symbols are cues
 
     def end_run() -> None:
-        if len("".join(run)) >= _MIN_CUE:
-            options.append({"".join(run)})
-        run.clear()
+        nonlocal run, lone_class
+        if min(map(len, run)) >= _MIN_CUE or lone_class:
+            # A spelling that contains another adds no line: "numb" covers "numbing".
+            options.append({s for s in run if not any(o != s and o in s for o in run)})
+        run, lone_class = {""}, False
 
     for op, argument in items:
-        if op is _c.LITERAL:
-            run.append(fold(chr(argument)))
+        if op in _ZERO_WIDTH:
+            continue  # consumes nothing: the literals around it stay one run
+        spellings = _spellings([(op, argument)], fold)
+        if spellings is not None and len(run) * len(spellings) <= _MAX_SPELLINGS:
+            lone_class = run == {""} and op is _c.IN
+            run = {before + after for before in run for after in spellings}
             continue
         end_run()
+        if spellings is not None:  # too many spellings to go on: a run of its own
+            run, lone_class = spellings, op is _c.IN
+            continue
         if op is _c.SUBPATTERN:
             inner = _sequence(list(argument[-1]), fold)
         elif op is _c.BRANCH:
@@ -89,6 +109,37 @@ def _options(items: list[tuple[Any, Any]], fold: Any) -> list[set[str]]:
             options.append(inner)
     end_run()
     return options
+
+
+def _spellings(items: list[tuple[Any, Any]], fold: Any) -> set[str] | None:
+    """Every string a sequence of literals, literal alternations and optional parts can match,
+    when there are few (``(?:ing|ed)?`` → {"ing", "ed", ""}); else None."""
+    found = {""}
+    for op, argument in items:
+        if op is _c.LITERAL:
+            part: set[str] | None = {fold(chr(argument))}
+        elif op is _c.IN and all(kind is _c.LITERAL for kind, _ in argument):
+            part = {fold(chr(code)) for _, code in argument}
+        elif op is _c.SUBPATTERN:
+            part = _spellings(list(argument[-1]), fold)
+        elif op is _c.BRANCH:
+            part = set()
+            for branch in argument[1]:
+                spelled = _spellings(list(branch), fold)
+                if spelled is None:
+                    return None
+                part |= spelled
+        elif op in (_c.MAX_REPEAT, _c.MIN_REPEAT) and argument[:2] == (0, 1):
+            optional = _spellings(list(argument[2]), fold)
+            part = None if optional is None else optional | {""}
+        elif op in _ZERO_WIDTH:
+            continue
+        else:
+            return None
+        if part is None or len(found) * len(part) > _MAX_SPELLINGS:
+            return None
+        found = {before + after for before in found for after in part}
+    return found
 
 
 def _branches(branches: list[Any], fold: Any) -> set[str] | None:

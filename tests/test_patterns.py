@@ -17,7 +17,7 @@ WORDS = [
     "micro-needling", "SkinPen", "numbing", "anaesthetic", "serum", "PRP", "sterile", "single-use",
     "redness", "Dr.", "Jane Doe, NP", "MD", "since", "2014", "$", "300", "minutes", "every",
     "4", "weeks", "apart", "FDA-cleared", "guaranteed", "results", "we", "don’t", "treat",
-    "pregnant", "İstanbul", "Straße", "ſkin", "·", "\u212a", "of", "the", "a", ",", ".",
+    "pregnant", "FAAD", "FACS", "fa", "numbed", "skin-pen", "İstanbul", "Straße", "ſkin", "·", "\u212a", "of", "the", "a", ",", ".",
 ]
 
 
@@ -25,6 +25,16 @@ def test_a_pattern_gives_the_literal_words_every_match_must_contain():
     assert cues(r"\bmicro[\s\-]?needl\w*", re.IGNORECASE) == (frozenset({"micro"}), frozenset({"needl"}))
     assert cues(r"\bserums?\b|\bmasks?\b", re.IGNORECASE) == (frozenset({"serum", "mask"}),)
     assert cues(r"\d+\s*%") is None
+
+
+def test_a_literal_run_goes_on_through_its_few_spellings():
+    # Python's parser reads F(?:AAD|ACS) as FA(?:AD|CS): the cues are whole spellings, not "fa".
+    assert cues(r"\bF(?:AAD|ACS|AAFPRS)\b", re.IGNORECASE) == (frozenset({"faad", "facs", "faafprs"}),)
+    assert cues(r"skin-?pen", re.IGNORECASE) == (frozenset({"skinpen", "skin-pen"}),)
+    # \b and lookarounds consume nothing; a spelling that holds another adds no line.
+    assert cues(r"\bnumb(?:ing|ed|s)?\b(?!ness)", re.IGNORECASE) == (frozenset({"numb"}),)
+    # One class of rare symbols stays a cue, though each is one character.
+    assert cues(r"[$£€]\s?\d+") == (frozenset({"$", "£", "€"}),)
 
 
 @settings(max_examples=150, deadline=None)
