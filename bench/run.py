@@ -37,7 +37,6 @@ from bench.stats import PoliteCrawl, projected_hours, rate, ratio
 from bench.synthetic import generate_web
 from clinicscout.storage import Storage
 from crawler import settings as crawl_defaults
-from crawler.frontier import SiteFrontier
 
 ROOT = Path(__file__).resolve().parent.parent
 CRAWL_TARGET, RESCORE_TARGET, P95_TARGET_MS, MEMORY_TARGET = 0.8, 0.5, 50.0, 1.25
@@ -134,7 +133,6 @@ def _projection(cpu_pages_per_s: float, mean_pages: float, latency: float, nodes
     polite = PoliteCrawl(
         download_delay=crawl_defaults.DOWNLOAD_DELAY,
         concurrent_requests=crawl_defaults.CONCURRENT_REQUESTS,
-        site_in_flight=SiteFrontier("", 1).max_in_flight,
         per_site_concurrency=crawl_defaults.CONCURRENT_REQUESTS_PER_DOMAIN,
         page_budget=crawl_defaults.CLINICSCOUT_PAGE_BUDGET,
         latency=latency,

@@ -39,22 +39,21 @@ class PoliteCrawl:
 
     download_delay: float  # seconds between two requests to one site
     concurrent_requests: int  # requests in flight on one machine
-    site_in_flight: int  # requests the site frontier hands out per site at once
-    per_site_concurrency: int  # requests downloading per site at once
+    # Requests downloading per site at once; the spider's frontier hands out no more than this.
+    per_site_concurrency: int
     page_budget: int
     latency: float  # seconds a real clinic site takes to answer
 
     @property
     def sites_at_once(self) -> float:
-        # The downloader holds at most concurrent_requests requests, and each site can hold
-        # site_in_flight of them while only per_site_concurrency download.
-        return self.concurrent_requests / max(self.site_in_flight, self.per_site_concurrency)
+        # The downloader holds at most concurrent_requests requests, per_site_concurrency a site.
+        return self.concurrent_requests / self.per_site_concurrency
 
     @property
     def pages_per_s(self) -> float:
         """Pages/s on one machine if the network and politeness, not the CPU, set the pace."""
         seconds_per_request = max(self.download_delay, self.latency)
-        return self.sites_at_once * min(self.site_in_flight, self.per_site_concurrency) / seconds_per_request
+        return self.sites_at_once * self.per_site_concurrency / seconds_per_request
 
 
 def projected_hours(pages: float, polite_pages_per_s: float, cpu_pages_per_s: float, nodes: int = 1) -> float:

@@ -273,7 +273,6 @@ class Profile:
     street: str
     phone_digits: str
     lead: str
-    lead_title: str
     lead_role: str
     team: list[tuple[str, str, str]]  # (name with credential, role, bio slug)
     device: str
@@ -367,7 +366,7 @@ def _profile(rnd: random.Random) -> Profile:
         street=f"{rnd.randint(100, 9800)} {rnd.choice(STREETS)}"
                + (f", Suite {rnd.randint(100, 450)}" if rnd.random() < 0.6 else ""),
         phone_digits=f"{place.area_code}{rnd.randint(2, 9)}{rnd.randint(10, 99)}{rnd.randint(1000, 9999)}",
-        lead=lead, lead_title=lead_role[0], lead_role=lead_role[1], team=team,
+        lead=lead, lead_role=lead_role[1], team=team,
         device=rnd.choice(DEVICES), serum=rnd.choice(SERUMS), mask=rnd.choice(MASKS),
         numbing=rnd.choice(NUMBING), price=rnd.choice((250, 300, 325, 350, 395, 450, 500)),
         years=rnd.randint(4, 25), offers_microneedling=offers, says=says,

@@ -18,6 +18,7 @@ import click
 
 from clinicscout.discover.npi import DEFAULT_NPI_URL
 from clinicscout.discover.osm import DEFAULT_OVERPASS_URL
+from clinicscout.discover.run import SOURCES
 from clinicscout.seeds import Seed, SeedFileError, read_seeds
 from clinicscout.storage import Storage, StorageError
 from crawler.scope import InvalidWebsite
@@ -362,7 +363,7 @@ def _crawl_lock(db_path: str) -> Iterator[None]:
 @click.option("--near", help="Where to look: a US ZIP code (78701) or LAT,LON (30.27,-97.74).")
 @click.option("--radius-km", type=click.FloatRange(0.1, 100), default=10, show_default=True,
               help="How far from --near to look.")
-@click.option("--source", "sources", multiple=True, type=click.Choice(["osm", "npi"]),
+@click.option("--source", "sources", multiple=True, type=click.Choice(SOURCES),
               help="Open-data source to ask; repeat for several [default: osm and npi].")
 @click.option("--seeds", "seeds_file", type=click.Path(dir_okay=False),
               help="CSV of clinics with a 'website' column (optional name, phone, address…).")
@@ -398,7 +399,7 @@ def discover(near: str | None, radius_km: float, sources: tuple[str, ...], seeds
         except NearError as error:
             raise click.BadParameter(str(error), param_hint="--near") from None
     if not sources:
-        sources = ("osm", "npi") if point else ()
+        sources = SOURCES if point else ()
     if sources and point is None:
         raise click.UsageError("--near ZIP|LAT,LON is required to ask OpenStreetMap or the NPI registry")
     if not sources and not seeds_file:

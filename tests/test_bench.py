@@ -123,11 +123,11 @@ def test_rates_and_ratios():
 
 
 def test_projection_goes_at_the_slower_of_politeness_and_cpu():
-    polite = PoliteCrawl(download_delay=1.0, concurrent_requests=16, site_in_flight=2,
-                         per_site_concurrency=1, page_budget=40, latency=0.5)
+    polite = PoliteCrawl(download_delay=1.0, concurrent_requests=16, per_site_concurrency=2,
+                         page_budget=40, latency=0.5)
     assert polite.sites_at_once == 8  # each site holds two of the sixteen slots
-    assert polite.pages_per_s == 8
-    assert PoliteCrawl(1.0, 16, 2, 1, 40, latency=2.0).pages_per_s == 4  # slow sites set the pace
+    assert polite.pages_per_s == 16
+    assert PoliteCrawl(1.0, 16, 2, 40, latency=2.0).pages_per_s == 8  # slow sites set the pace
     assert projected_hours(28_800, polite_pages_per_s=8, cpu_pages_per_s=100) == 1
     assert projected_hours(28_800, polite_pages_per_s=8, cpu_pages_per_s=100, nodes=4) == 0.25
     assert projected_hours(28_800, polite_pages_per_s=8, cpu_pages_per_s=4) == 2
