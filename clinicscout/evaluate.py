@@ -29,7 +29,7 @@ import phonenumbers
 import sqlite_utils
 
 from clinicscout.storage import Storage, StoredClinic
-from scoring import CRITERIA, STRUCTURED_EVIDENCE_RULE, assess
+from scoring import CRITERIA, assess
 
 CRITERION_IDS = [c.id for c in CRITERIA]
 IDENTITY_FIELDS = ("name", "phone", "street_address", "city")
@@ -287,15 +287,10 @@ def read_results(db_path: Path, slug_of: dict[str, str], corpus: Path) -> Iterat
             verdicts[row["criterion"]] = Got(
                 met=bool(row["met"]), page=label_path(url, files) if url else None,
                 quote=row["quote"], rule=row["rule"],
-                quote_found=evidence_found(row["rule"], row["quote"], texts.get(url)),
+                quote_found=quote_in_text(row["quote"], texts.get(url)),
             )
         identity = {f: clinic[f] for f in IDENTITY_FIELDS}
         yield SiteResult(slug, verdicts, identity, len(texts))
-
-
-def evidence_found(rule: str | None, quote: str | None, text: str | None) -> bool:
-    """The quote is in its page's text, or comes from the schema.org data the rule names."""
-    return rule == STRUCTURED_EVIDENCE_RULE or quote_in_text(quote, text)
 
 
 def stored_clinics(db_path: Path) -> list[StoredClinic]:
@@ -317,7 +312,7 @@ def rescored_results(
         assessment = assess(clinic.pages)
         verdicts = {
             v.criterion: Got(v.met, label_path(v.page_url, files) if v.page_url else None,
-                             v.quote, v.rule, evidence_found(v.rule, v.quote, texts.get(v.page_url or "")))
+                             v.quote, v.rule, quote_in_text(v.quote, texts.get(v.page_url or "")))
             for v in assessment.verdicts
         }
         identity = {f: getattr(assessment.identity, f) for f in IDENTITY_FIELDS}

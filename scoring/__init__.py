@@ -7,13 +7,12 @@ from scoring.criteria import CRITERIA, CRITERIA_BY_ID, Criterion
 from scoring.identity import Identity, e164, extract_identity
 from scoring.pages import Page
 from scoring.practitioners import Practitioner, extract_practitioners, name_key
-from scoring.scorer import POSITIVE_CRITERIA, STRUCTURED_EVIDENCE_RULE, Assessment, Verdict, assess
+from scoring.scorer import POSITIVE_CRITERIA, Assessment, Verdict, assess
 
 __all__ = [
     "CRITERIA",
     "CRITERIA_BY_ID",
     "POSITIVE_CRITERIA",
-    "STRUCTURED_EVIDENCE_RULE",
     "Assessment",
     "Criterion",
     "Identity",

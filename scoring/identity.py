@@ -93,9 +93,8 @@ _BUSINESS_WORDS = re.compile(
 @dataclass(frozen=True)
 class Evidence:
     page_url: str
-    quote: str
-    # True when the quote is a schema.org value (JSON-LD, microdata) rather than visible text.
-    structured: bool = False
+    # None when the fact is only in the page's schema.org data: there is no sentence to quote.
+    quote: str | None
 
 
 @dataclass(frozen=True)
@@ -158,11 +157,16 @@ def extract_identity(site: SiteText | Iterable[Page]) -> Identity:
     if name:
         name = _without_place(name, found.get("city"))
     structured_page = found.pop("structured_page", None)
-    address_evidence = found.pop("address_evidence", None) or _evidence_for(
-        site, found.get("street_address")
+    street = found.get("street_address")
+    # schema.org may give the full address while the page only says "on East Bay Street":
+    # that visible sentence is the evidence, as quotes come from the text patients read.
+    address_evidence = (
+        found.pop("address_evidence", None)
+        or _evidence_for(site, street)
+        or _evidence_for(site, _street_name(street))
     )
-    if address_evidence is None and structured_page and found.get("street_address"):
-        address_evidence = Evidence(structured_page, found["street_address"], structured=True)
+    if address_evidence is None and structured_page and street:
+        address_evidence = Evidence(structured_page, None)
     return Identity(
         name=_clean(name),
         phone=phone,
@@ -413,6 +417,19 @@ def _without_place(name: str, city: str | None) -> str:
         if len(rest.split()) >= 2 and rest.split()[-1].lower() not in ("of", "in", "at", "de"):
             name = rest
     return name
+
+
+_HOUSE_NUMBER_AND_UNIT = re.compile(
+    r"^\s*\d{1,6}[A-Za-z]?(?:[\-–]\d{1,6})?\s+|,?\s+(?:Suite|Ste\.?|Unit|Building|Bldg\.?|Floor|Fl\.?|#).*$"
+)
+
+
+def _street_name(street_address: str | None) -> str | None:
+    """ "145 East Bay Street, Suite 300" → "East Bay Street" (None unless a name is left)."""
+    if not street_address:
+        return None
+    name = _HOUSE_NUMBER_AND_UNIT.sub("", street_address).strip(" ,")
+    return name if name != street_address.strip() and len(name.split()) >= 2 else None
 
 
 def _evidence_for(site: SiteText, fragment: str | None) -> Evidence | None:

@@ -91,9 +91,6 @@ class Assessment:
         return sum(1 for v in self.verdicts if v.met and _WEIGHTS[v.criterion] >= 0)
 
 
-# The rule of a verdict whose quote is a schema.org value, not a sentence of the visible text.
-STRUCTURED_EVIDENCE_RULE = "schema.org address and phone (quoted from the page's schema.org data)"
-
 _WEIGHTS = {c.id: c.weight for c in CRITERIA}
 POSITIVE_CRITERIA = sum(1 for c in CRITERIA if c.weight >= 0)
 
@@ -357,12 +354,14 @@ def _steps_verdict(
 def _contact_verdict(identity: Identity) -> Verdict:
     if not (identity.street_address and identity.phone):
         return Verdict("contact_info", False)
-    evidence = identity.address_evidence or identity.phone_evidence
+    evidence = identity.address_evidence
+    if evidence is None or evidence.quote is None:
+        evidence = identity.phone_evidence or evidence
     rule = "schema.org address and phone" if identity.source == "schema.org" else "address and phone in text"
     if evidence is None:
         return Verdict("contact_info", True, None, None, rule)
-    if evidence.structured:
-        rule = STRUCTURED_EVIDENCE_RULE
+    if evidence.quote is None:
+        rule += " (not shown in the page's text: nothing to quote)"
     return Verdict("contact_info", True, evidence.page_url, evidence.quote, rule)
 
 

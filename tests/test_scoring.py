@@ -128,17 +128,41 @@ def test_an_honest_disclaimer_is_not_a_red_flag():
     assert not verdict("unrealistic_claims", mn_page("Results of microneedling are not guaranteed.")).met
 
 
+HARBOR_SKIN = {
+    "@type": "MedicalClinic", "name": "Harbor Skin", "telephone": "(843) 555-0129",
+    "address": {"@type": "PostalAddress", "streetAddress": "145 East Bay Street, Suite 300",
+                "addressLocality": "Charleston", "addressRegion": "SC", "postalCode": "29401"},
+    "geo": {"latitude": "32.78", "longitude": "-79.93"},
+}
+
+
 def test_contact_info_from_schema_org_data():
-    page = Page(HOME, "Clinic", "Welcome to our clinic.", structured=({
-        "@type": "MedicalClinic", "name": "Harbor Skin", "telephone": "(843) 555-0129",
-        "address": {"@type": "PostalAddress", "streetAddress": "145 East Bay Street",
-                    "addressLocality": "Charleston", "addressRegion": "SC", "postalCode": "29401"},
-        "geo": {"latitude": "32.78", "longitude": "-79.93"},
-    },))
-    result = assess([page])
+    result = assess([Page(HOME, "Clinic", "Welcome to our clinic.", structured=(HARBOR_SKIN,))])
     assert result.by_criterion["contact_info"].met
     assert result.identity.phone == "+18435550129"
+    assert result.identity.street_address == "145 East Bay Street, Suite 300"
     assert (result.identity.latitude, result.identity.longitude) == (32.78, -79.93)
+
+
+def test_a_schema_org_address_is_evidenced_by_the_visible_sentence_naming_its_street():
+    text = "Welcome to our clinic.\nFind us on East Bay Street, across from the park."
+    verdict = assess([Page(HOME, "Clinic", text, structured=(HARBOR_SKIN,))]).by_criterion["contact_info"]
+    assert (verdict.met, verdict.page_url) == (True, HOME)
+    assert verdict.quote == "Find us on East Bay Street, across from the park."
+
+
+def test_a_schema_org_address_with_its_phone_shown_is_evidenced_by_the_phone_sentence():
+    text = "Welcome to our clinic.\nCall us at (843) 555-0129 to book."
+    verdict = assess([Page(HOME, "Clinic", text, structured=(HARBOR_SKIN,))]).by_criterion["contact_info"]
+    assert verdict.quote == "Call us at (843) 555-0129 to book."
+
+
+def test_contact_details_only_in_schema_org_data_are_met_without_a_quote():
+    """Nothing visible to quote: the verdict names the page and says so, it never quotes JSON."""
+    verdict = assess([Page(HOME, "Clinic", "Welcome to our clinic.", structured=(HARBOR_SKIN,))]
+                     ).by_criterion["contact_info"]
+    assert (verdict.met, verdict.page_url, verdict.quote) == (True, HOME, None)
+    assert "nothing to quote" in verdict.rule
 
 
 def test_scoring_is_deterministic_whatever_the_page_order():
