@@ -344,6 +344,9 @@ def test_the_queries_the_directory_needs_use_indexes(db_path):
     # a place facet of a list filtered by criteria reads the index alone, not the clinics
     assert "COVERING INDEX idx_clinics_region_facets" in plan(
         "select region, count(*) from directory where sterile_equipment = 1 and red_flags = 0 group by region")
+    # a criterion facet of the whole list counts from that criterion's index
+    assert "idx_clinics_anesthesia_listed" in plan(
+        "select anesthesia, count(*) from directory where anesthesia is not null group by anesthesia")
     assert "idx_clinics_latitude_longitude" in plan(
         "select * from directory where latitude between 30 and 31 and longitude between -98 and -97")
 
