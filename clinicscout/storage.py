@@ -664,6 +664,7 @@ class Storage:
             for index in (["rank"], ["latitude", "longitude"]):
                 db["clinics"].create_index(index, if_not_exists=True)
             self._ensure_facet_indexes()
+            self._ensure_listed_indexes()
             # City names compare case-insensitively: sites write "MIAMI BEACH" or "Miami Beach".
             db.execute(
                 "CREATE TABLE IF NOT EXISTS zip_codes (zip TEXT PRIMARY KEY, "
@@ -715,6 +716,21 @@ class Storage:
         # The narrower indexes they replace.
         for name in ("idx_clinics_city_score", "idx_clinics_region_score"):
             self.db.execute(f"DROP INDEX IF EXISTS {name}")
+
+    def _ensure_listed_indexes(self) -> None:
+        """One small index per facet column (place and criterion), over the listed clinics.
+
+        A criterion facet of the list (``?_facet=anesthesia``) counts its values from this
+        index alone, in order, where the wide place indexes above would be read whole and
+        sorted. A filter (``?anesthesia=1``, ``?region=TX``) finds its clinics through it in
+        table order, so counting them reads the table forwards. Partial on the directory view's
+        own condition (SQLite then reads no row to check it), so it holds only listed clinics.
+        """
+        for column in ["region", "city", *_CRITERION_COLUMNS_OF_CLINICS]:
+            self.db.execute(
+                f'CREATE INDEX IF NOT EXISTS "idx_clinics_{column}_listed" '
+                f'ON clinics ("{column}") WHERE score IS NOT NULL'
+            )
 
     def _copy_verdicts_to_clinics(self, criteria: list[str]) -> None:
         """Fill newly added criterion columns of clinics from the verdicts already stored."""

@@ -86,10 +86,20 @@ async def test_ranked_list_shows_rank_score_criteria_met_and_red_flags(datasette
 async def test_ranked_list_has_facets_by_place_and_a_filter_for_every_criterion(datasette, db_path):
     data = await get_json(datasette, "/clinics/directory.json?_extra=facet_results")
     facets = data["facet_results"]["results"]
-    assert set(facets) == {"region", "city"}
+    assert set(facets) == {"region"}, "by state on every page, by city on demand"
     texas = next(v for v in facets["region"]["results"] if v["value"] == "TX")
     assert texas["count"] == len(query(db_path, "select id from clinics where region = 'TX' and score is not null"))
+    html = (await datasette.client.get("/clinics/directory?region=TX&_facet=anesthesia")).text
+    by_city = re.search(r'<a href="([^"]+)">Count the clinics of TX by city</a>', html).group(1)
+    assert by_city == "/clinics/directory?region=TX&amp;_facet=anesthesia&amp;_facet=city"
+    cities = await get_json(datasette, by_city.replace("&amp;", "&").replace("directory?", "directory.json?")
+                            + "&_extra=facet_results")
+    austin = next(v for v in cities["facet_results"]["results"]["city"]["results"] if v["value"] == "Austin")
+    assert austin["count"] == len(query(
+        db_path, "select id from clinics where region = 'TX' and city = 'Austin' and score is not null"))
+    assert "by city</a>" not in (await datasette.client.get(by_city.replace("&amp;", "&"))).text
     html = (await datasette.client.get("/clinics/directory")).text
+    assert "Count by city</a>" in html
     for criterion in CRITERIA:
         if criterion.weight > 0:
             assert f"?{criterion.id}=1" in html, criterion.id
@@ -129,10 +139,11 @@ async def test_search_finds_clinics_by_stemmed_words_in_their_pages(datasette, d
     assert {row["clinic_id"] for row in stemmed["rows"]} == found
 
 
-async def test_search_ranks_by_relevance_then_score(datasette):
+async def test_search_ranks_by_relevance_then_rank(datasette):
+    """Rank is the directory's order: by score, clinics that do not offer microneedling last."""
     rows = (await get_json(datasette, "/clinics/search.json?q=numbing+cream&_shape=objects"))["rows"]
     assert len(rows) > 2
-    order = [(-row["relevance"], -row["score"]) for row in rows]
+    order = [(-row["relevance"], row["rank"]) for row in rows]
     assert order == sorted(order)
 
 
@@ -343,6 +354,9 @@ def test_the_queries_the_directory_needs_use_indexes(db_path):
     # a place facet of a list filtered by criteria reads the index alone, not the clinics
     assert "COVERING INDEX idx_clinics_region_facets" in plan(
         "select region, count(*) from directory where sterile_equipment = 1 and red_flags = 0 group by region")
+    # a criterion facet of the whole list counts from that criterion's index
+    assert "idx_clinics_anesthesia_listed" in plan(
+        "select anesthesia, count(*) from directory where anesthesia is not null group by anesthesia")
     assert "idx_clinics_latitude_longitude" in plan(
         "select * from directory where latitude between 30 and 31 and longitude between -98 and -97")
 

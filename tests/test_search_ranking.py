@@ -1,0 +1,140 @@
+"""How the search stored query orders clinics: relevance in whole BM25 points, then rank.
+
+The query skips computing BM25 for an index whose matches cannot reach one point (a word on
+about two in five pages or more); these tests hold it to ranking every match for real.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import pytest
+import sqlite_utils
+from datasette.utils import escape_fts
+
+from bench.directory import synthetic_clinics
+from clinicscout.storage import ClinicRecord, Storage
+from clinicscout.web import DATA_DIR, make_datasette
+
+_spec = importlib.util.spec_from_file_location("search_relevance", DATA_DIR / "plugins" / "search_relevance.py")
+search_relevance = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(search_relevance)
+
+
+def clinic(name: str, score: int, text: str, *, city: str = "Springfield") -> ClinicRecord:
+    website = f"https://{name.lower().replace(' ', '-')}.example"
+    return ClinicRecord(
+        clinic={"name": name, "website": website, "score": score, "offers_microneedling": 1,
+                "red_flags": 0, "criteria_met": score // 10, "city": city, "region": "IL",
+                "country": "US", "pages_crawled": 1, "crawl_status": "ok"},
+        pages=[{"url": f"{website}/", "title": name, "text": text, "status": 200}],
+        verdicts=[],
+    )
+
+
+async def search(db_path: Path, words: str) -> list[dict]:
+    ds = make_datasette(db_path)
+    await ds.invoke_startup()
+    response = await ds.client.get("/clinics/search.json", params={"q": words, "_shape": "objects"})
+    assert response.status_code == 200, response.text
+    return response.json()["rows"]
+
+
+def ranked_by_hand(db_path: Path, words: str, limit: int = 100) -> list[tuple[int, int]]:
+    """(clinic_id, relevance) as BM25 of every match orders them: each clinic's best page or
+    name in whole points, then rank, then id."""
+    db = sqlite_utils.Database(db_path)
+    fts = escape_fts(words)
+    points: dict[int, float] = {}
+    for clinic_id, value in db.execute(
+        "select pages.clinic_id, -bm25(pages_fts) from pages_fts "
+        "join pages on pages.id = pages_fts.rowid where pages_fts match ?", [fts]
+    ).fetchall() + db.execute(
+        "select rowid, -bm25(clinics_fts) from clinics_fts where clinics_fts match ?", [fts]
+    ).fetchall():
+        points[clinic_id] = max(value, points.get(clinic_id, value))
+    rank = dict(db.execute("select clinic_id, rank from directory").fetchall())
+    order = sorted((c for c in points if c in rank), key=lambda c: (-int(points[c]), rank[c], c))
+    return [(c, int(points[c])) for c in order[:limit]]
+
+
+@pytest.fixture(scope="module")
+def synthetic_db(tmp_path_factory) -> Path:
+    """400 synthetic clinics: "numbing" on about half the pages, "microneedling" on all."""
+    path = tmp_path_factory.mktemp("search") / "clinics.db"
+    storage = Storage(path)
+    storage.bulk_insert(synthetic_clinics(400, seed=3))
+    storage.close()
+    return path
+
+
+@pytest.mark.parametrize("words", [
+    "microneedling",      # every page: BM25 is not computed
+    "numbing",            # about half the pages: not computed either
+    "skin",               # most pages and two in five names: neither index is ranked
+    "numbing cream",      # two common words
+    "acne scars",         # a fifth of the pages: ranked
+    "studio",             # a tenth of the names and pages
+    "microneedling numbing acne",
+])
+async def test_search_orders_exactly_as_ranking_every_match_would(synthetic_db, words):
+    rows = await search(synthetic_db, words)
+    assert rows
+    assert [(row["clinic_id"], row["relevance"]) for row in rows] == ranked_by_hand(synthetic_db, words)
+
+
+async def test_a_rare_words_relevance_wins_over_score(tmp_path):
+    db_path = tmp_path / "clinics.db"
+    storage = Storage(db_path)
+    filler = "We offer facials, peels and microneedling with care. " * 3
+    storage.bulk_insert([
+        clinic("High Score Spa", 95, filler + "Dermaplaning is also available."),
+        clinic("Low Score Studio", 20, "Dermaplaning. Our dermaplaning gently removes fine hair."),
+        *(clinic(f"Other Clinic {n}", 50 + n, filler) for n in range(30)),
+    ])
+    storage.close()
+    rows = await search(db_path, "dermaplaning")
+    assert [row["name"] for row in rows] == ["Low Score Studio", "High Score Spa"]
+    assert rows[0]["relevance"] > rows[1]["relevance"] > 0
+
+
+async def test_a_word_on_most_pages_ties_every_clinic_so_rank_decides_and_snippets_show_the_page(tmp_path):
+    db_path = tmp_path / "clinics.db"
+    storage = Storage(db_path)
+    storage.bulk_insert([
+        clinic(f"Clinic {n}", score, f"Clinic {n} offers microneedling. " + "Facials and peels. " * n)
+        for n, score in enumerate([40, 90, 10, 70, 55, 85])
+    ] + [clinic("No Needles Spa", 99, "Only facials here.")])
+    storage.close()
+    rows = await search(db_path, "microneedling")
+    assert [row["score"] for row in rows] == [90, 85, 70, 55, 40, 10]
+    assert {row["relevance"] for row in rows} == {0}
+    assert all("\ue000microneedling\ue001" in row["snippet"] for row in rows)
+    assert all(row["page_url"].endswith(".example/") for row in rows)
+
+
+async def test_a_clinic_named_for_a_word_most_pages_use_comes_first(tmp_path):
+    """The names index ranks a rare name word although the pages index ties every match."""
+    db_path = tmp_path / "clinics.db"
+    storage = Storage(db_path)
+    storage.bulk_insert([clinic("Glow Lab", 10, "We make skin glow with microneedling.")] + [
+        clinic(f"Clinic {n}", 50 + n, "Microneedling gives skin a healthy glow.") for n in range(20)
+    ])
+    storage.close()
+    rows = await search(db_path, "glow")
+    assert rows[0]["name"] == "Glow Lab" and rows[0]["relevance"] >= 1
+    assert [row["score"] for row in rows[1:]] == list(range(69, 49, -1))
+    assert "\ue000Glow\ue001" in rows[0]["snippet"]
+
+
+def test_the_ceiling_is_above_every_matchs_points(synthetic_db):
+    db = sqlite_utils.Database(synthetic_db)
+    pages = db["pages"].count
+    for words in ("microneedling", "numbing", "acne scars", "studio", "numbing cream"):
+        fts = escape_fts(words)
+        points = [row[0] for row in db.execute(
+            "select -bm25(pages_fts) from pages_fts where pages_fts match ?", [fts])]
+        assert max(points) < search_relevance.bm25_ceiling(fts, len(points), pages), words
+    # No match: nothing to bound, so the query ranks (and finds) nothing.
+    assert search_relevance.bm25_ceiling('"zzz"', None, pages) is None
