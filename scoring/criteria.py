@@ -161,7 +161,8 @@ CRITERIA: tuple[Criterion, ...] = (
         "offers_microneedling", "Offers microneedling", "relevance", 0, SITE,
         "The clinic performs microneedling (any form: SkinPen, Dermapen, PRP or RF microneedling…).",
         (R("names microneedling", MICRONEEDLING),),
-        unless=r"\b(?:no\s+longer|not|don" + _A + r"t|do\s+not|never)\s+(?:\w+\s+){0,2}(?:offer|provide|perform)",
+        unless=r"\b(?:no\s+longer|not|don" + _A + r"t|do\s+not|never)\s+(?:\w+\s+){0,2}(?:offer|provide|perform)"
+               r"|\bcoming\s+soon\b",
         from_articles=False,
     ),
     Criterion(
@@ -224,9 +225,11 @@ CRITERIA: tuple[Criterion, ...] = (
               r"\b(?:supervising|overseeing|collaborating|delegating)\s+(?:physician|doctor|md"
               r"|dermatologist|surgeon)"),
             R("physician founder",
-              r"\bDr\.?\s+[A-Z][\w'’\-]+(?:\s+[A-Z][\w'’\-]+)?(?:,?\s+(?:MD|DO|M\.D\.|D\.O\.))?,?\s+"
+              r"\bDr\.?\s+[A-Z][\w'’\-]+(?:\s+[A-Z][\w'’\-]+)?(?:,?\s+\(?(?:MD|DO|M\.D\.|D\.O\.)\)?)?,?\s+"
               r"(?:\w+\s+)?(?:founded|co-founded|founder|owns|owner|opened|established|leads|directs"
-              r"|oversees|supervises)\b", case_sensitive=True),
+              r"|oversees|supervises)\b"
+              r"|\b(?:[Ff]ounder|[Cc]o-founder|[Oo]wner)(?:\s+and\s+\w+)?,?\s+(?:is\s+)?Dr\.?\s+[A-Z]",
+              case_sensitive=True),
         ),
         requires=PHYSICIAN,
         unless=_YOUR_OWN_DOCTOR,
@@ -377,9 +380,9 @@ CRITERIA: tuple[Criterion, ...] = (
               r"|showers?|steam\s+rooms?|strenuous|(?:the\s+)?gym|ahas?|bhas?|glycolic|vitamin\s+c"
               r"|alcohol|chlorin\w*|pools?)"),
         ),
-        # Before the appointment is pre-care; a product for sale is not an instruction.
+        # Before the appointment is pre-care; a product with its price is for sale, not an instruction.
         unless=r"\b(?:before|prior\s+to|ahead\s+of|leading\s+up\s+to)\s+(?:your|the|each)\s+(?:\w+\s+)?"
-               r"(?:appointment|treatment|visit|session|procedure)\b",
+               r"(?:appointment|treatment|visit|session|procedure)\b|[$£€]\s?\d",
         negatable=False,
     ),
     Criterion(
@@ -441,7 +444,8 @@ CRITERIA: tuple[Criterion, ...] = (
                          r"(?:disinfected|saniti[sz]ed)\b|\bdisinfect\w*\s+(?:the|your)\s+(?:skin|face|area)"),
             R("numb", _NUMBING),
             R("device passed over the skin",
-              r"\b(?:across|over)\s+(?:the\s+|your\s+)?(?:skin|face|area|treatment\s+area|surface)"
+              r"\b(?:across|over)\s+(?:the\s+|your\s+|each\s+|every\s+)?(?:skin|face|area|treatment\s+area"
+              r"|surface)"
               r"|\b(?:glide[sd]?|pass(?:es|ed)?|move[sd]?|roll(?:s|ed)?|guides?)\b[^.]{0,40}\b(?:in\s+)?"
               r"(?:sections?|patterns?|passes|cross[\s\-]hatch\w*)"),
             R("serum applied", _ACTIVES,
@@ -484,10 +488,16 @@ CRITERIA: tuple[Criterion, ...] = (
         "The microneedling device is FDA-cleared, by name (SkinPen) or by statement.",
         (
             R("SkinPen", r"\bskin[\s\-]?pen\b"),
-            R("FDA-cleared", r"\bfda[\s\-]+(?:cleared|approved|clearance|approval|authori[sz]ed|registered)"
+            # FDA-registered is not clearance; the FDA statement must be about a device.
+            R("FDA-cleared", r"\bfda[\s\-]+(?:cleared|approved|clearance|approval|authori[sz]ed)"
                              r"|\b(?:cleared|approved)\s+by\s+the\s+(?:us\s+|u\.s\.\s+)?(?:fda|food\s+and\s+drug)"
-                             r"|\b510\s?\(?k\)?[\s\-]+(?:cleared|clearance)"),
+                             r"|\b510\s?\(?k\)?[\s\-]+(?:cleared|clearance)",
+              also=MICRONEEDLING + r"|\b(?:devices?|pens?|systems?|machines?|technology|tools?|equipment"
+                   r"|instruments?)\b"),
         ),
+        # Serums, fillers and other products approved by the FDA are not the needling device.
+        unless=r"\bfda[\s\-]+(?:cleared|approved)\s+(?:\w+\s+){0,2}(?:serums?|fillers?|products?|skincare"
+               r"|ingredients?|injectables?|medications?|creams?|lasers?|neurotoxins?)\b",
     ),
     Criterion(
         "unrealistic_claims", "Unrealistic claims (red flag)", "red flag", -15, TREATMENT,
@@ -509,6 +519,7 @@ CRITERIA: tuple[Criterion, ...] = (
               r"|\bin\s+(?:just\s+)?(?:one|a\s+single)\s+session\b[^.]{0,40}\bpermanent"),
             R("miracle", r"\bmiracle\s+(?:cure|results?|treatment)|\binstant(?:ly)?\s+(?:erase|remove|eliminate)"
                          r"|\berase\s+years\b"),
+            R("gone forever", r"\b(?:goodbye|gone|rid\s+of|erase\w*|remove\w*|eliminat\w*)\b[^.]{0,40}\bforever\b"),
         ),
         negatable=False,
         unless=r"\b(?:cannot|can" + _A + r"t|can\s+not|do\s+not|don" + _A + r"t|does\s+not|no\s+\w+\s+can|never)\s+"

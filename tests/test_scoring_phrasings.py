@@ -89,6 +89,10 @@ COUNTS = [
          "The clinic is owned and operated by Dr. Mark Evans.", "owned and operated by"),
     case("medical_director", home("We are a doctor-led clinic in the heart of Leeds."),
          "We are a doctor-led clinic in the heart of Leeds.", "doctor-led"),
+    case("medical_director", home("Our founder, Dr. Sarah Lee, is a board-certified dermatologist."),
+         "Our founder, Dr. Sarah Lee, is a board-certified dermatologist.", "founder, Dr."),
+    case("medical_director", home("Dr. Lee (MD) oversees all treatments."),
+         "Dr. Lee (MD) oversees all treatments.", "(MD) in brackets"),
 
     # experience: a number, whatever the punctuation
     case("experience", home("Our nurses have over 20 years' experience in aesthetics."),
@@ -103,6 +107,8 @@ COUNTS = [
     # sterile_equipment
     case("sterile_equipment", mn("Every client receives a brand new, sealed needle cartridge."),
          "Every client receives a brand new, sealed needle cartridge.", "new sealed cartridge"),
+    case("sterile_equipment", mn("Each client gets a new sterile tip."),
+         "Each client gets a new sterile tip.", "a new sterile tip"),
     case("sterile_equipment", mn("Needle cartridges are never reused."),
          "Needle cartridges are never reused.", "never reused"),
     case("sterile_equipment", mn("Hospital-grade sterilisation protects every client."),
@@ -131,6 +137,8 @@ COUNTS = [
          "We finish with a soothing sheet mask.", "sheet mask"),
     case("serum_or_mask", mn("A calming masque is applied afterwards."),
          "A calming masque is applied afterwards.", "masque"),
+    case("serum_or_mask", mn("Add PRP to your microneedling for $200."),
+         "Add PRP to your microneedling for $200.", "PRP add-on"),
     case("serum_or_mask", mn("Exosomes can be added to any microneedling session."),
          "Exosomes can be added to any microneedling session.", "exosomes added"),
 
@@ -201,6 +209,8 @@ COUNTS = [
     # fda_cleared_device
     case("fda_cleared_device", mn("Our microneedling pen is 510(k) cleared."),
          "Our microneedling pen is 510(k) cleared.", "510(k)"),
+    case("fda_cleared_device", home("We only use FDA-cleared devices for every treatment."),
+         "We only use FDA-cleared devices for every treatment.", "site-wide device statement"),
     case("fda_cleared_device", mn("We use the SkinPen® Precision system."),
          "We use the SkinPen® Precision system.", "SkinPen with a mark"),
 
@@ -209,6 +219,8 @@ COUNTS = [
          "Microneedling permanently erases acne scars.", "permanently erases"),
     case("unrealistic_claims", mn("Enjoy results that last a lifetime."),
          "Enjoy results that last a lifetime.", "last a lifetime"),
+    case("unrealistic_claims", mn("Say goodbye to acne scars forever."),
+         "Say goodbye to acne scars forever.", "gone forever"),
     case("unrealistic_claims", mn("A completely side-effect free treatment."),
          "A completely side-effect free treatment.", "side-effect free"),
 ]
@@ -242,6 +254,7 @@ DOES_NOT_COUNT = [
 
     # offers_microneedling
     case("offers_microneedling", home("We no longer offer microneedling at this clinic."), None, "no longer offered"),
+    case("offers_microneedling", home("Microneedling - coming soon!"), None, "not offered yet"),
 
     # board_certified: advice to the reader, not a claim
     case("board_certified", home("Always make sure your provider is board-certified."), None, "advice"),
@@ -254,6 +267,10 @@ DOES_NOT_COUNT = [
          None, "your own dermatologist"),
     case("licensed_practitioner", home("Our skin therapists are fully qualified with a Level 4 diploma."),
          None, "therapist, Level 4"),
+    case("licensed_practitioner", home("Our certified laser technicians use the latest equipment."), None,
+         "technician"),
+    case("licensed_practitioner", home("Treatments performed by a qualified aesthetic practitioner."), None,
+         "qualified practitioner"),
 
     # medical_director
     case("medical_director", home("Dr. Ann Lee, DNP, FNP-C, is our medical director."), None,
@@ -266,6 +283,7 @@ DOES_NOT_COUNT = [
 
     # sterile_equipment
     case("sterile_equipment", mn("Home dermarollers cannot be properly sterilised."), None, "denied"),
+    case("sterile_equipment", mn("Our treatment rooms are cleaned between every client."), None, "cleaned"),
 
     # anesthesia
     case("anesthesia", mn("Numbing cream is not needed for most clients."), None, "not needed"),
@@ -276,21 +294,26 @@ DOES_NOT_COUNT = [
     case("serum_or_mask", mn("After microneedling, avoid active serums for 72 hours."), None,
          "serums to avoid after"),
     case("serum_or_mask", mn("Shop our range of microneedling serums online."), None, "serums for sale"),
+    case("serum_or_mask", mn("PRP can also be injected for hair loss."), None, "PRP injected for hair"),
 
     # skin_consultation
     case("skin_consultation", mn("Consultations are not required for returning clients."), None, "not required"),
+    case("skin_consultation", mn("Book online without a consultation."), None, "without"),
 
     # contraindications
     case("contraindications", mn("Microneedling is safe during breastfeeding, ask us."), None,
          "no will-not-treat"),
+    case("contraindications", mn("Microneedling is safe for all skin types."), None, "safe for all"),
 
     # aftercare
     case("aftercare", mn("Avoid sun exposure prior to your treatment."), None, "pre-care"),
+    case("aftercare", mn("Our SPF 50 tinted sunscreen is $45."), None, "a product for sale"),
 
     # side_effects: benefits are not effects
     case("side_effects", mn("Microneedling reduces redness, pigmentation and fine lines."), None,
          "redness as a benefit"),
     case("side_effects", mn("We finish with red LED light therapy."), None, "red light"),
+    case("side_effects", mn("Minimal to no downtime."), None, "minimal downtime"),
     case("side_effects", mn("Clients with bleeding disorders cannot be treated."), None,
          "bleeding disorder is a contraindication"),
 
@@ -307,15 +330,21 @@ DOES_NOT_COUNT = [
 
     # pricing
     case("pricing", mn("A £50 consultation fee is redeemable against treatment."), None, "fee"),
+    case("pricing", mn("Members save $50 on every microneedling session."), None, "a saving"),
+    case("pricing", mn("Pricing varies; contact us for a quote."), None, "ask for a quote"),
 
     # fda_cleared_device: other regulators are not the FDA
     case("fda_cleared_device", mn("Our Dermapen 4 is TGA approved and CE marked."), None, "TGA and CE"),
+    case("fda_cleared_device", mn("We use FDA-approved hyaluronic acid serums."), None, "FDA said of serums"),
+    case("fda_cleared_device", mn("Our pen is FDA-registered."), None, "registered is not cleared"),
 
     # unrealistic_claims: honest wording
     case("unrealistic_claims", mn("No treatment can guarantee results, and microneedling is no exception."),
          None, "no treatment can guarantee"),
     case("unrealistic_claims", mn("Most clients say it doesn't hurt much."), None, "doesn't hurt much"),
     case("unrealistic_claims", mn("Book a risk-free consultation today."), None, "risk-free consultation"),
+    case("unrealistic_claims", mn("Virtually painless with little downtime."), None, "virtually painless"),
+    case("unrealistic_claims", mn("Microneedling offers dramatic, long-lasting results."), None, "long-lasting"),
 ]
 
 
