@@ -22,10 +22,10 @@ SITE, TREATMENT, CARE = "site", "treatment", "care"
 
 # Forms of microneedling named in the contract, with spelling variants.
 MICRONEEDLING = (
-    r"\b(?:micro[\s\-]?needl\w*|collagen[\s\-]induction|derma[\s\-]?pen\w*|skin[\s\-]?pen\w*"
+    r"\b(?:micro[\s\-]?needl\w*|(?:skin|medical)[\s\-]needling|collagen[\s\-]induction|derma[\s\-]?pen\w*|skin[\s\-]?pen\w*"
     r"|rejuva[\s\-]?pen\w*|eclipse\s+micro[\s\-]?pen|micro[\s\-]?pen\b|morpheus[\s\-]?8"
-    r"|vivace\b|potenza\b|secret\s*(?:rf|pro)\b|sylfirm\b|exion\b|genius\s+rf\b"
-    r"|fractional\s+(?:rf|radio[\s\-]?frequency)|dermaroll\w*|cit\b(?=\s+treatment))"
+    r"|vivace\b|potenza\b|secret\s*(?:rf|pro)\b|sylfirm\b|exion\b|(?:genius|scarlet|virtue|infini)\s+rf\b"
+    r"|fractional\s+(?:rf|radio[\s\-]?frequency)|dermaroll\w*|cit\b(?=\s+treatment)|vampire\s+facial)"
 )
 
 # Other treatments: a sentence (or section, or page) about these is not about microneedling.
@@ -36,7 +36,9 @@ OTHER_TREATMENTS = (
     r"|coolsculpt\w*|emsculpt\w*|tattoo\s+removal|hair\s+removal|wax(?:ing)?\b|lash\w*|brows?\b"
     r"|thread\s+lift\w*|pdo\b|ultherapy|hifu|tattoo\w*|teeth\s+whitening|iv\s+therapy"
     r"|weight\s+loss|semaglutide|tirzepatide|hormone\s+therapy|hrt\b|injectables?|injections?|massage"
-    r"|cryo\w*|spray\s+tan\w*|lip\s+flip|sclerotherapy)"
+    r"|cryo\w*|spray\s+tan\w*|lip\s+flip|sclerotherapy|microblading|face[\s\-]?lifts?"
+    r"|(?:rhino|blepharo)plast\w*|breast\s+(?:augmentation|lift|reduction|implants?)|liposuction"
+    r"|tummy\s+tucks?)"
 )
 
 # Statements that speak for the whole practice ("all our treatments", "every patient").
@@ -48,14 +50,15 @@ SITE_WIDE = (
 
 # A match preceded closely by one of these is denied, not stated. Apostrophes may be curly.
 NEGATION = (
-    r"\b(?:not|no|never|without|nor|neither|cannot|free\s+of|zero|none)\b"
+    r"\b(?:not(?!\s+only\b)|no|never|without|nor|neither|cannot|free\s+of|zero|none)\b"
     r"|n['’]t\b"
 )
 
 # Sentences that report what others do or say, rather than what this clinic does. The rest of
 # the paragraph after such a sentence reports too ("It describes…").
 HEARSAY = (
-    r"\b(?:some|other|many|most)\s+(?:other\s+)?(?:clinics|providers|practitioners|spas|salons"
+    r"\b(?:some|other|many|most)(?<!unlike\s(?:some|many|most))(?<!unlike\sother)"
+    r"(?<!unlike\s(?:some|many|most)\sother)\s+(?:other\s+)?(?:clinics|providers|practitioners|spas|salons"
     r"|practices|med\s?spas)\b|\baccording\s+to\b|\bmagazines?\b|\bstud(?:y|ies)\s+(?:show|found|suggest)"
     r"|\bresearch(?:ers)?\s+(?:show|found|suggest)|\bat[\s\-]home\b|\bhome[\s\-]use\b|\bdiy\b"
     r"|\b(?:the|this|that)\s+(?:article|feature|writer|author|story|piece|report|reporter|journalist)"
@@ -64,8 +67,10 @@ HEARSAY = (
 )
 
 # Words that make a person a physician, for "physician-led" (medical director, supervision).
+# "Dr." before a name followed by a nursing or research doctorate (DNP, PhD) is not one.
 PHYSICIAN = (
-    r"\bdr\b\.?|\b(?-i:M\.D\.?|MD|D\.O\.|DO)\b|\bphysicians?\b|\bdoctors?\b|\bsurgeons?\b"
+    r"\bdr\b(?!\.?\s*[\w'’\-]+(?:\s+[\w'’\-]+){0,2},?\s+(?:dnp|phd|dmsc|pharmd|nd)\b)\.?"
+    r"|\b(?-i:M\.D\.?|MD|D\.O\.|DO)\b|\bphysicians?\b|\bdoctors?\b|\bsurgeons?\b"
     r"|\b(?:dermat|radi|anesthesi|anaesthesi|immun|ophthalm|gynec|gynaec|oncol|cardi|neur|gastroenter"
     r"|endocrin|rheumat|ur)ologists?\b|\bmedical\s+doctor\b|\bplastic\s+surgeon\b|\binternist\b"
 )
@@ -118,10 +123,31 @@ def R(name: str, pattern: str, case_sensitive: bool = False, also: str | None = 
     return Rule(name, pattern, case_sensitive, also)
 
 
+# The reader's own doctor ("ask your doctor", "under the guidance of your physician") is not one
+# of the clinic's practitioners.
+_YOUR_OWN_DOCTOR = (
+    r"\b(?:ask|tell|check\s+with|speak\s+(?:with|to)|talk\s+(?:with|to))\s+(?:your|a)\s+(?:own\s+)?"
+    r"(?:gp|doctor|physician|dermatologist|prescriber|healthcare\s+provider)\b|\bconsult\s+(?:your|a)\s+"
+    r"|\b(?:of|from|by)\s+your\s+(?:own\s+)?(?:gp|doctor|physician|dermatologist|prescriber)\b"
+    r"|\byour\s+(?:own\s+)?(?:gp|doctor|physician)['’]s\b|\bunder\s+the\s+care\s+of\s+(?:your|a)\b"
+)
+# Advice about choosing a provider ("make sure your provider is board-certified") is not a claim
+# about this clinic's practitioners.
+_CHOOSING_ADVICE = (
+    r"\b(?:make\s+sure|ensure|check|ask\s+(?:if|whether)|verify|confirm)\s+(?:that\s+)?(?:your|the)\s+"
+    r"(?:\w+\s+){0,2}(?:is|are)\b|\b(?:look\s+for|seek\s+out)\s+an?\s+"
+)
+# "Numbing cream is not needed": said of a practice the clinic does without.
+_NOT_NEEDED = (
+    r"\b(?:is|are)(?:\s+(?:not|rarely|seldom)|n['’]t)\s+(?:\w+\s+)?(?:needed|necessary|required|used"
+    r"|applied)\b"
+)
+
 # Shared by anesthesia and the numbing step of procedure_described.
 _NUMBING = (
     r"\bnumb(?:ing|ed|s)?\b(?!ness)|\ban(?:a)?esthe(?:tic|sia|ti[sz]\w*)\w*|\blidocaine|\bbenzocaine"
-    r"|\btetracaine|\bemla\b|\bblt\s+cream|\bpliaglis|\bdesensiti[sz]\w*\s+(?:cream|gel|agent)"
+    r"|\btetracaine|\bprilocaine|\bemla\b|\bblt\s+cream|\bpliaglis|\btopicaine|\blmx\s?\d?\b"
+    r"|\bdesensiti[sz]\w*\s+(?:cream|gel|agent)"
 )
 # Shared by serum_or_mask and the serum step of procedure_described.
 _ACTIVES = (
@@ -135,7 +161,8 @@ CRITERIA: tuple[Criterion, ...] = (
         "offers_microneedling", "Offers microneedling", "relevance", 0, SITE,
         "The clinic performs microneedling (any form: SkinPen, Dermapen, PRP or RF microneedling…).",
         (R("names microneedling", MICRONEEDLING),),
-        unless=r"\b(?:no\s+longer|not|don" + _A + r"t|do\s+not|never)\s+(?:\w+\s+){0,2}(?:offer|provide|perform)",
+        unless=r"\b(?:no\s+longer|not|don" + _A + r"t|do\s+not|never)\s+(?:\w+\s+){0,2}(?:offer|provide|perform)"
+               r"|\bcoming\s+soon\b",
         from_articles=False,
     ),
     Criterion(
@@ -150,6 +177,7 @@ CRITERIA: tuple[Criterion, ...] = (
             R("fellow of a specialty academy",
               r"\bF(?:AAD|ACS|AAFPRS|ACOG|ACP)\b|\bfellow\s+of\s+the\s+american\s+(?:academy|college)"),
         ),
+        unless=_CHOOSING_ADVICE,
     ),
     Criterion(
         "licensed_practitioner", "Licensed practitioners", "practitioner", 7, SITE,
@@ -157,18 +185,28 @@ CRITERIA: tuple[Criterion, ...] = (
         "esthetician…).",
         (
             R("credential after a name",
-              r"\b[A-Z][a-z]+(?:\s+[A-Z][a-z'\-]+)+,\s*(?:MD|M\.D\.?|DO|D\.O\.?|NP|N\.P\.?|FNP|APRN|DNP"
-              r"|MSN|BSN|RN|R\.N\.?|RGN|PA-C|PA|LE|LME|NMC|MBBS|MRCS|FRCS)\b", case_sensitive=True),
+              r"\b[A-Z][a-z]+(?:\s+[A-Z][a-z'\-]+)+(?:,\s*(?:MD|M\.D\.?|DO|D\.O\.?|NP|N\.P\.?|FNP|APRN|DNP"
+              r"|MSN|BSN|RN|R\.N\.?|RGN|PA-C|PA|LE|LME|NMC|MBBS|MBChB|MRCS|FRCS)\b"
+              # Without the comma, only post-nominals that are never words: "Hannah Wells RGN".
+              r"|\s+(?:MD|M\.D\.|RN|RGN|NP|FNP-C|APRN|PA-C|MBBS|MBChB|MRCS|FRCS)(?![\w\-]))",
+              case_sensitive=True),
             R("licensed profession",
-              r"\b(?:licensed|registered|certified|board[\s\-]certified)\s+(?:\w+\s+)?(?:medical\s+)?"
-              r"(?:a?esthetician|nurse|practitioner|physician|professional|provider|cosmetologist)s?"),
+              r"\b(?:licen[cs]ed|registered|certified|board[\s\-]certified)\s+(?:\w+\s+)?(?:medical\s+)?"
+              r"(?:a?esthetician|nurse|practitioner|physician|professional|provider|cosmetologist|doctor"
+              r"|dentist)s?"),
             R("profession title",
               r"\b(?:nurse\s+practitioner|registered\s+nurse|physician\s+assistant|nurse\s+injector"
               r"|dermatologist|plastic\s+surgeon|medical\s+a?esthetician|master\s+a?esthetician"
               r"|a?esthetician|nurse\s+prescriber|physician|aesthetic\s+nurse|cosmetic\s+nurse"
-              r"|ANCC\s+certified)s?\b"),
+              r"|(?:(?<=aesthetic\s)|(?<=cosmetic\s)|(?<=medical\s))doctor|ANCC\s+certified)s?\b"
+              # "physician-grade skincare", "dermatologist-tested": products, not people.
+              r"(?![\s\-](?:grade|strength|dispensed|formulated|tested|recommended|approved|developed"
+              r"|trusted|brands?|quality)\b)"),
+            R("licensed credential as a role",
+              r"\b(?:[Bb]y|[Oo]ur|[Aa]n?)\s+(?:\w+\s+)?(?:RN|NP|APRN|FNP|DNP|RGN|LPN|PA-C)s?\b",
+              case_sensitive=True),
         ),
-        unless=r"\bask\s+(?:your|a)\s+(?:doctor|dermatologist|physician)\b|\bconsult\s+(?:your|a)\s+",
+        unless=_CHOOSING_ADVICE + "|" + _YOUR_OWN_DOCTOR,
     ),
     Criterion(
         "medical_director", "Physician-led practice", "practitioner", 7, SITE,
@@ -177,34 +215,42 @@ CRITERIA: tuple[Criterion, ...] = (
             R("physician-supervised",
               r"\b(?:physician|doctor|surgeon|dermatologist|md)[\s\-]+(?:supervised|led|owned|directed"
               r"|run|founded|overseen)\b"),
-            R("medical director", r"\bmedical\s+direct(?:or|ion)\b"),
+            R("medical director", r"\b(?:medical|clinical)\s+(?:direct(?:or|ion)|lead)\b"),
             R("under a physician's supervision",
               r"\b(?:under|with)\s+(?:the\s+)?(?:\w+\s+){0,2}(?:supervision|direction|oversight|guidance"
-              r"|delegation)\b|\b(?:supervised|overseen|directed|led|founded|owned)\s+by\b"
+              r"|delegation)\b|\b(?:supervised|overseen|directed|led|founded|owned)"
+              r"(?:\s+and\s+(?:operated|run|managed|led))?\s+by\b"
               r"|\bmedical\s+doctor" + _A + r"?s?\s+supervision"),
             R("supervising physician",
               r"\b(?:supervising|overseeing|collaborating|delegating)\s+(?:physician|doctor|md"
               r"|dermatologist|surgeon)"),
             R("physician founder",
-              r"\bDr\.?\s+[A-Z][\w'’\-]+(?:\s+[A-Z][\w'’\-]+)?(?:,?\s+(?:MD|DO|M\.D\.|D\.O\.))?,?\s+"
+              r"\bDr\.?\s+[A-Z][\w'’\-]+(?:\s+[A-Z][\w'’\-]+)?(?:,?\s+\(?(?:MD|DO|M\.D\.|D\.O\.)\)?)?,?\s+"
               r"(?:\w+\s+)?(?:founded|co-founded|founder|owns|owner|opened|established|leads|directs"
-              r"|oversees|supervises)\b", case_sensitive=True),
+              r"|oversees|supervises)\b"
+              r"|\b(?:[Ff]ounder|[Cc]o-founder|[Oo]wner)(?:\s+and\s+\w+)?,?\s+(?:is\s+)?Dr\.?\s+[A-Z]",
+              case_sensitive=True),
         ),
         requires=PHYSICIAN,
+        unless=_YOUR_OWN_DOCTOR,
     ),
     Criterion(
         "experience", "Stated experience", "practitioner", 5, SITE,
         "Years of practice, a founding year or a number of treatments is stated.",
         (
             R("years of experience",
-              r"\b" + _NUMBER + r"\+?\s*(?:years?|yrs|decades?)\s+(?:of\s+|in\s+)?(?:\w+\s+){0,2}?"
+              r"\b" + _NUMBER + r"\+?\s*(?:years?|yrs|decades?)['’]?\s+(?:of\s+|in\s+)?(?:\w+\s+){0,2}?"
               r"(?:experience|expertise|practice|practicing|business|serving|the\s+(?:industry|field))"
               r"|\b(?:a|one|two|three|over\s+a)\s+decades?\s+of\s+(?:\w+\s+)?(?:experience|expertise"
               r"|practice)"
-              r"|\b(?:practi[cs]\w*|serv(?:ing|ed)|treat(?:ing|ed)|perform(?:ing|ed)"
+              r"|\b(?:practi[cs]\w*|serv(?:ing|ed)|treat(?:ing|ed)|perform(?:ing|ed)|work(?:ed|ing)"
               r"|been\s+(?:practi[cs]ing|working|treating|serving|performing)|in\s+business"
               r"|in\s+the\s+(?:industry|field))\s+(?:\w+\s+){0,4}?"
-              r"(?:for|over)\s+(?:over\s+|more\s+than\s+)?" + _NUMBER + r"\+?\s*(?:years|decades)\b"),
+              r"(?:for|over)\s+(?:over\s+|more\s+than\s+)?" + _NUMBER + r"\+?\s*(?:years|decades)\b"
+              # "has been an aesthetic nurse for 9 years"
+              r"|\bbeen\s+an?\s+(?:\w+\s+){0,3}?(?:nurse|doctor|physician|a?esthetician|practitioner"
+              r"|injector|dermatologist|surgeon|prescriber)\s+for\s+(?:over\s+|more\s+than\s+|nearly\s+)?"
+              + _NUMBER + r"\+?\s*(?:years|decades)\b"),
             R("founding year",
               r"\b(?:est\.?|established|founded|opened|opening|started|began|launched)(?:\s+\w+){0,3}?"
               r"\s+(?:in\s+)?(?:19|20)\d\d\b"
@@ -227,7 +273,12 @@ CRITERIA: tuple[Criterion, ...] = (
         "Sterile, sterilised or single-use equipment is used.",
         (
             R("sterile or sterilised", r"\bsteril(?:e|i[sz]\w*)\b"),
-            R("single-use", r"\bsingle[\s\-]use\b|\bone[\s\-]time[\s\-]use\b|\bused\s+only\s+once\b"),
+            R("single-use", r"\bsingle[\s\-]use\b|\bone[\s\-]time[\s\-]use\b|\bused\s+only\s+once\b"
+                            r"|\b(?:never|not)\s+(?:be\s+)?re[\s\-]?used\b|\bnever\s+re[\s\-]?use\b"),
+            R("new sealed needles",
+              r"\b(?:sealed|individually\s+(?:packaged|wrapped)|brand[\s\-]new)\b[\s,]+(?:\w+[\s,]+){0,2}?"
+              r"(?:needles?|cartridges?|tips?)\b|\bnew\s+(?:sterile\s+)?(?:needles?|cartridges?)\s+"
+              r"(?:for|with)\s+(?:every|each)\b"),
             R("disposable needles",
               r"\bdisposable\s+(?:\w+\s+)?(?:needle|tip|cartridge|head)\w*|\b(?:needle|tip|cartridge)s?"
               r"\s+(?:are\s+)?(?:disposed|discarded)"),
@@ -239,6 +290,7 @@ CRITERIA: tuple[Criterion, ...] = (
         "anesthesia", "Topical anesthetic", "comfort", 8, TREATMENT,
         "A topical anesthetic (numbing cream, lidocaine) is applied or offered.",
         (R("numbing or topical anesthetic", _NUMBING),),
+        unless=_NOT_NEEDED,
         denial_wins=True,
     ),
     Criterion(
@@ -252,9 +304,13 @@ CRITERIA: tuple[Criterion, ...] = (
                    r"|support)\w*|" + MICRONEEDLING),
             R("mask", r"\bmasks?\b|\bmasque\b"),
         ),
-        # A product sold or recommended for home use is not part of the treatment.
-        unless=r"\btake[\s\-]home\b|\bhome\s+(?:care|kit)\b|\bto\s+(?:use|continue)\s+at\s+home\b"
-               r"|\bwe\s+(?:suggest|recommend)\b",
+        # A product sold or recommended for home use, or to avoid afterwards, is not part of the
+        # treatment; nor is a face covering.
+        unless=r"\b(?:take[\s\-]home|home\s+(?:care|kit)|to\s+(?:use|continue)\s+at\s+home"
+               r"|we\s+(?:suggest|recommend)|shop\s+(?:our|the|now|online)|buy|purchase|for\s+sale|retail"
+               r"|(?:avoid|skip|stop\s+using|refrain\s+from)\s+(?:using\s+)?(?:\w+\s+){0,2}serums?"
+               r"|wear\w*\s+(?:a\s+)?(?:face\s+)?masks?|masks?\s+(?:are|is|must\s+be)\s+(?:required|mandatory"
+               r"|optional|worn)|face\s+coverings?)\b",
         denial_wins=True,
     ),
     Criterion(
@@ -264,12 +320,15 @@ CRITERIA: tuple[Criterion, ...] = (
             R("consultation", r"\bconsult(?:ation)?s?\b"),
             R("skin analysis",
               r"\bskin\s+(?:analysis|assessment|evaluation|exam)\b|\b(?:assess|evaluate|analy[sz]e)\w*"
-              r"\s+(?:your\s+)?(?:skin|goals|suitability|concerns)|\bmapping\s+of\s+your\b"),
+              r"\s+(?:your\s+)?(?:skin|goals|suitability|concerns)|\bmapping\s+of\s+your\b"
+              r"|\b(?:initial|pre[\s\-]treatment|full|thorough|medical|face[\s\-]to[\s\-]face)\s+assessment"),
+            R("patch test", r"\bpatch[\s\-]test\w*"),
             R("personalised plan",
               r"\b(?:customi[sz]ed|personali[sz]ed|tailored|bespoke|individuali[sz]ed)\s+"
               r"(?:treatment\s+)?(?:plan|programme|program|approach|protocol)"),
         ),
-        unless=r"\bno\s+consultation\b|\bconsult\s+(?:your|a|with\s+your)\s+(?:doctor|gp|physician)",
+        unless=r"\bno\s+consultation\b|\bconsult\s+(?:your|a|with\s+your)\s+(?:doctor|gp|physician)|"
+               + _NOT_NEEDED,
         denial_wins=True,
     ),
     Criterion(
@@ -277,7 +336,8 @@ CRITERIA: tuple[Criterion, ...] = (
         "Who should not be treated, or what is screened for, is stated.",
         (
             R("named contraindication",
-              r"\bpregnan\w*|\bbreast[\s\-]?feeding|\bnursing\b|\baccutane|\bisotretinoin|\bactive\s+"
+              r"\bpregnan\w*|\bbreast[\s\-]?feeding|\blactating|\bnursing\b|\b(?:ro)?accutane|\bisotretinoin"
+              r"|\babsorica|\bclaravis|\bepuris|\bamnesteem|\bmyorisan|\bzenatane|\bactive\s+"
               r"(?:skin\s+)?(?:acne|breakouts?|infections?|cold\s+sores?|rosacea|eczema|psoriasis"
               r"|inflammation|herpes|lesions?)|\bcold\s+sores?|\bherpes|\bkeloid\w*|\bbleeding\s+disorders?"
               r"|\bskin\s+cancer|\bopen\s+wounds?|\bblood\s+thinners?|\banticoagulant\w*|\bautoimmune"
@@ -285,8 +345,9 @@ CRITERIA: tuple[Criterion, ...] = (
             R("screening", r"\bcontraindicat\w*|\bscreen(?:ed|ing)?\s+(?:for|you|clients|patients)"),
         ),
         requires=(
-            r"\bnot\s+(?:be\s+)?(?:a\s+)?(?:good\s+|suitable\s+|ideal\s+)?(?:candidate|suitable|recommended"
-            r"|advised|appropriate|eligible)|\bcontraindicat|\bshould\s+not|\bshouldn" + _A + r"t|\bcannot"
+            r"\b(?:not|(?:is|are|was|would|does|do|may)n" + _A + r"t)\s+(?:be\s+)?(?:a\s+)?(?:good\s+|suitable\s+|ideal\s+)?(?:candidate"
+            r"|suitable|recommended|advised|advisable|appropriate|eligible|right\s+for|safe\s+for)"
+            r"|\bcontraindicat|\bshould\s+not|\bshouldn" + _A + r"t|\bcannot"
             r"|\bcan" + _A + r"t|\bunable|\bwill\s+not|\bwon" + _A + r"t|\bpostpone|\bdelay|\breschedul"
             r"|\bwait\b|\bavoid\s+(?:this|the)\s+(?:treatment|procedure)|\bscreen|\bexclude|\bunsuitable"
             r"|\bineligible|\bnot\s+for\b|\bmust\s+not|\b(?:do|does)\s+not\s+(?:treat|perform|offer)"
@@ -303,20 +364,25 @@ CRITERIA: tuple[Criterion, ...] = (
         "Aftercare instructions are published.",
         (
             R("sun protection",
-              r"\bsunscreen|\bsun\s?block|\bspf\b|\b(?:avoid\w*|limit\w*|minimi[sz]\w*|protect\w*"
+              r"\bsunscreen|\bsun\s?block|\bsun\s?cream|\bspf\b|\b(?:avoid\w*|limit\w*|minimi[sz]\w*|protect\w*"
               r"|stay\s+out\s+of|keep\s+(?:away\s+)?(?:from|out\s+of)|stay\s+away\s+from|no)\s+(?:the\s+)?"
-              r"(?:direct\s+|prolonged\s+|excessive\s+)?(?:sun|sunlight|uv)\b"),
+              r"(?:direct\s+|prolonged\s+|excessive\s+)?(?:sun|sunlight|uv)\b"
+              r"|\b(?:avoid\w*|no|stay\s+off|keep\s+off|stay\s+away\s+from)\s+(?:the\s+)?(?:sunbeds?"
+              r"|tanning\s+beds?|tanning|solari(?:um|a))\b"),
             R("gentle skincare",
               r"\bgentle\s+cleanser|\bmoisturi[sz]\w*|\bhydrate\s+your\s+skin|\bdo\s+not\s+pick"
               r"|\bdon" + _A + r"t\s+pick|\bno\s+picking|\bavoid\s+picking"),
             R("things to avoid after",
-              r"\b(?:avoid|no|skip|refrain\s+from|not\s+wear|stop\s+using|hold\s+off\s+on)\s+"
-              r"(?:wearing\s+|using\s+|heavy\s+|any\s+)?(?:make[\s\-]?up|cosmetics|exercise|workouts?"
-              r"|retinol|retinoids?|swimming|saunas?|hot\s+tubs?|exfoliat\w*|active\s+(?:skincare\s+)?"
-              r"ingredients|ingredients|products\s+(?:with|containing))"),
+              r"\b(?:avoid|no|skip|refrain\s+from|(?:not|n" + _A + r"t)\s+(?:wear|apply|use)|stop\s+using"
+              r"|hold\s+off\s+on)\s+(?:wearing\s+|using\s+|applying\s+|heavy\s+|any\s+|hot\s+)?"
+              r"(?:make[\s\-]?up|cosmetics|exercise|workouts?|retinol|retinoids?|swimming|saunas?|hot\s+tubs?"
+              r"|exfoliat\w*|active\s+(?:skincare\s+)?ingredients|ingredients|products\s+(?:with|containing)"
+              r"|showers?|steam\s+rooms?|strenuous|(?:the\s+)?gym|ahas?|bhas?|glycolic|vitamin\s+c"
+              r"|alcohol|chlorin\w*|pools?)"),
         ),
-        # Before the appointment is pre-care; a product for sale is not an instruction.
-        unless=r"\bbefore\s+(?:your|the)\s+(?:appointment|treatment|visit|session)\b",
+        # Before the appointment is pre-care; a product with its price is for sale, not an instruction.
+        unless=r"\b(?:before|prior\s+to|ahead\s+of|leading\s+up\s+to)\s+(?:your|the|each)\s+(?:\w+\s+)?"
+               r"(?:appointment|treatment|visit|session|procedure)\b|[$£€]\s?\d",
         negatable=False,
     ),
     Criterion(
@@ -324,32 +390,49 @@ CRITERIA: tuple[Criterion, ...] = (
         "Side effects, risks or downtime are disclosed.",
         (
             R("named effect",
-              r"\b(?:redness|red|swelling|swollen|bruis\w*|pinpoint\s+bleeding|bleeding|peeling|flaking"
+              r"\b(?:redness|red(?!\s+(?:led|light|carpet|wine|flags?)\b)|swelling|swollen|bruis\w*"
+              r"|pinpoint\s+bleeding|bleeding(?!\s+disorders?)|peeling|flaking"
               r"|(?<!active\s)(?<!active\sskin\s)infections?|irritation|tightness|sunburn|pink(?:ness)?"
-              r"|scabbing|dryness|itch\w*|hyperpigmentation\s+risk|sensitivity)\b"),
+              r"|scabbing|crusting|dryness|itch\w*|hyperpigmentation\s+risk|sensitivity|erythema|o?edema"
+              r"|tenderness|breakouts?|milia|stinging)\b"),
             R("downtime duration",
               r"\b(?:downtime|recovery)\b[^.]{0,40}\b\d+\s*(?:[\-–]|to)?\s*\d*\s*(?:hours?|days?)"
-              r"|\b\d+\s*(?:[\-–]|to)?\s*\d*\s*(?:hours?|days?)\s+of\s+(?:downtime|recovery)"),
-            R("risks", r"\b(?:risks?|side[\s\-]effects?|complications?)\s+(?:include|are|may|can)\b"),
+              r"|\b\d+\s*(?:[\-–]|to)?\s*\d*\s*(?:hours?|days?)\s+of\s+(?:\w+\s+)?(?:downtime|recovery)"),
+            R("risks", r"\b(?:risks?|side[\s\-]effects?|complications?)\s+(?:include|are|may|can)\b"
+                       r"|\brisks?\s+of\s+(?:\w+\s+){0,2}?(?:infection|scarring|hyperpigmentation|pigment\w*"
+                       r"|bruising|bleeding|cold\s+sores?|breakouts?|reactions?|complications?)\b"),
         ),
-        # A condition that rules treatment out is a contraindication, not an effect of it.
-        unless=r"\bno\s+side[\s\-]effects\b|\bif\s+you\s+(?:have|are)\b|\bnot\s+(?:be\s+)?suitable",
+        # A condition that rules treatment out is a contraindication, not an effect of it; what
+        # the treatment improves ("reduces redness", a list under "Microneedling can improve:") is
+        # a benefit.
+        unless=r"\b(?:no\s+side[\s\-]effects\b|if\s+you\s+(?:have|are)\b|not\s+(?:be\s+)?suitable"
+               r"|(?:reduc|improv|treat|target|address|correct|tackl|diminish|minimi[sz]|eliminat|clear"
+               r"|fad|lessen)\w*\b[^.:]{0,60}?\b(?:redness|red|pink(?:ness)?|dryness|sensitivity|irritation"
+               r"|breakouts?)\b"
+               r"|(?:treat|improv|help|target|address|correct|benefit|concern|condition|ideal|great)\w*"
+               r"[^\n]{0,40}:\s*(?:\n|$))",
     ),
     Criterion(
         "treatment_plan", "Treatment plan", "published info", 4, TREATMENT,
         "How many sessions, and how far apart, is stated.",
         (
             R("number of sessions",
-              r"\b(?:\d+|one|two|three|four|five|six|seven|eight|ten)\s*(?:(?:[\-–]|to)\s*(?:\d+|two|three"
+              # A count of sessions is small: "10,000 treatments" is experience, not a plan.
+              r"\b(?:\d{1,2}(?<![,.]\d)(?<![,.]\d\d)(?![\d,])|one|two|three|four|five|six|seven|eight|ten)\s*(?:(?:[\-–]|to)\s*(?:\d+|two|three"
               r"|four|five|six|eight|ten)\s*)?(?:\w+\s+)?(?:sessions|treatments|appointments|visits)\b"
               r"|\b(?:course|series)\s+of\s+(?:\d+|three|four|five|six)\b"),
             R("interval",
-              r"\b" + _NUMBER + r"\s*(?:(?:[\-–]|to)\s*" + _NUMBER + r"\s*)?(?:weeks?|months?)\s+apart"
-              r"|\bevery\s+" + _NUMBER + r"\s*(?:(?:[\-–]|to)\s*" + _NUMBER + r"\s*)?(?:weeks|months)"
-              r"|\bonce\s+a\s+month|\bmonthly\s+(?:sessions|treatments)|\b(?:annual|yearly|once\s+a\s+year)"
+              r"\b" + _NUMBER + r"\s*(?:(?:[\-–]|to)\s*" + _NUMBER + r"\s*)?(?:weeks?|months?)\s+(?:apart"
+              r"|between)\b"
+              r"|\bevery\s+(?:" + _NUMBER + r"\s*(?:(?:[\-–]|to)\s*" + _NUMBER + r"\s*)?(?:weeks|months)"
+              r"|(?:other\s+)?(?:fortnight|month)\b)"
+              r"|\bonce\s+a\s+month|\bmonthly\s+(?:sessions|treatments|intervals?)|\bfortnightly\b"
+              r"|\b(?:annual|yearly|once\s+a\s+year)"
               r"\s+(?:maintenance|touch[\s\-]ups?)|\bmaintenance\s+(?:sessions?|treatments?)\s+(?:every|once)"
               r"|\b(?:rebook\w*|return|come\s+back|repeat\w*|spaced|intervals?\s+of)\s+(?:\w+\s+){0,3}?"
-              r"(?:at|after|every|of)\s+" + _NUMBER + r"\s*(?:weeks?|months?)"),
+              r"(?:at|after|every|of)\s+" + _NUMBER + r"\s*(?:weeks?|months?)"
+              r"|\b\d+\s*(?:[\-–]\s*\d+\s*)?[\-\s]?weekly\s+intervals?|\b(?:one|1)\s+(?:session|treatment)\s+"
+              r"(?:per|a|each|every)\s+month\b|\b(?:once\s+or\s+)?twice\s+(?:a|per)\s+year\b"),
         ),
     ),
     Criterion(
@@ -357,34 +440,43 @@ CRITERIA: tuple[Criterion, ...] = (
         "How a session goes: at least two concrete steps (cleanse, numb, pen, serum, mask, duration).",
         (
             R("cleanse", r"\bclean(?:s|se|sed|ses|sing)\b|\bprep(?:ped|ared?)\s+(?:the|your)\s+skin"
-                         r"|\bskin\s+preparation\b"),
+                         r"|\bskin\s+preparation\b|\b(?:skin|face|area)\s+(?:is|are|will\s+be)\s+(?:\w+\s+)?"
+                         r"(?:disinfected|saniti[sz]ed)\b|\bdisinfect\w*\s+(?:the|your)\s+(?:skin|face|area)"),
             R("numb", _NUMBING),
             R("device passed over the skin",
-              r"\b(?:across|over)\s+(?:the\s+|your\s+)?(?:skin|face|area|treatment\s+area|surface)"
+              r"\b(?:across|over)\s+(?:the\s+|your\s+|each\s+|every\s+)?(?:skin|face|area|treatment\s+area"
+              r"|surface)"
               r"|\b(?:glide[sd]?|pass(?:es|ed)?|move[sd]?|roll(?:s|ed)?|guides?)\b[^.]{0,40}\b(?:in\s+)?"
               r"(?:sections?|patterns?|passes|cross[\s\-]hatch\w*)"),
             R("serum applied", _ACTIVES,
               also=r"\b(?:appl\w+|worked\s+in|infused|paired|combin\w+|driven|support\s+every)\b"),
-            R("mask", r"\bmask\b"),
+            R("mask", r"\bmask\b|\bmasque\b"),
             # A duration counts when the session is what it measures ("takes about 60 minutes",
             # "45-minute treatment", "$245 · 45 minutes"), not "avoid makeup for 24 hours".
-            R("session duration", r"\b\d+\s*(?:[\-–]|to)?\s*\d*[\s\-]*(?:minutes?|mins?|hours?|hrs?)\b",
+            R("session duration", r"\b\d+\s*(?:[\-–]|to)?\s*\d*[\s\-]*(?:minutes?|mins?|hours?|hrs?)\b"
+                                  r"|\b(?:an|one|half\s+an)\s+hour\b",
               also=r"\b(?:takes?|lasts?|about|around|approximately|roughly|allow|duration|sessions?"
-                   r"|treatments?|appointments?|procedures?)\W+(?:\w+\W+){0,4}?\d+\s*(?:[\-–]|to)?\s*\d*\s*"
-                   r"(?:minutes?|mins?|hours?|hrs?)\b"
+                   r"|treatments?|appointments?|procedures?)\W+(?:\w+\W+){0,4}?(?:\d+\s*(?:[\-–]|to)?\s*\d*\s*"
+                   r"(?:minutes?|mins?|hours?|hrs?)|(?:an|one|half\s+an)\s+hour)\b"
                    r"|\b\d+[\s\-]*(?:minute|min|hour)s?\s+(?:session|treatment|appointment|procedure|visit)"
                    r"|[$£€]\s?\d[^.]{0,20}\b\d+\s*(?:minutes?|mins?)\b"),
         ),
+        # Steps of the aftercare at home ("cleanse gently the next morning") are not the session.
+        unless=r"\b(?:after\s+(?:your|the|each)\s+(?:\w+\s+)?(?:treatment|session|procedure|appointment)"
+               r"|aftercare|post[\s\-](?:treatment|procedure)|the\s+(?:next|following)\s+(?:morning|day)"
+               r"|(?:once|twice)\s+(?:a\s+day|daily)|at\s+home)\b",
         min_distinct_rules=2,
     ),
     Criterion(
         "pricing", "Price published", "published info", 4, TREATMENT,
         "A price for a microneedling session is published.",
         (
-            R("price", r"(?:[$£€]|\bAUD\s?|\bUSD\s?)\s?\d[\d,]*(?:\.\d\d)?|\b\d[\d,]*(?:\.\d\d)?\s?(?:USD|GBP|EUR|AUD|dollars)\b"),
+            R("price", r"(?:[$£€]|\b(?:aud|usd|cad|nzd)\s?)\s?\d[\d,]*(?:\.\d\d)?"
+                       r"|\b\d[\d,]*(?:\.\d\d)?\s?(?:usd|gbp|eur|aud|cad|nzd|dollars|pounds)\b"),
         ),
+        # A discount, deposit or fee is not the price of a session.
         unless=r"\b(?:off|discount|save|gift\s+cards?|deposit|credit|financ\w*|fee)\b[^.]{0,20}[$£€]\d"
-               r"|[$£€]\d+\s+(?:off|deposit)\b",
+               r"|[$£€]\d[\d,.]*\s+(?:\w+\s+)?(?:off|deposit|fee|credit|voucher|discount)\b",
     ),
     Criterion(
         "contact_info", "Address and phone", "published info", 4, SITE,
@@ -396,9 +488,16 @@ CRITERIA: tuple[Criterion, ...] = (
         "The microneedling device is FDA-cleared, by name (SkinPen) or by statement.",
         (
             R("SkinPen", r"\bskin[\s\-]?pen\b"),
-            R("FDA-cleared", r"\bfda[\s\-]+(?:cleared|approved|clearance|approval|authori[sz]ed|registered)"
-                             r"|\b(?:cleared|approved)\s+by\s+the\s+(?:us\s+|u\.s\.\s+)?(?:fda|food\s+and\s+drug)"),
+            # FDA-registered is not clearance; the FDA statement must be about a device.
+            R("FDA-cleared", r"\bfda[\s\-]+(?:cleared|approved|clearance|approval|authori[sz]ed)"
+                             r"|\b(?:cleared|approved)\s+by\s+the\s+(?:us\s+|u\.s\.\s+)?(?:fda|food\s+and\s+drug)"
+                             r"|\b510\s?\(?k\)?[\s\-]+(?:cleared|clearance)",
+              also=MICRONEEDLING + r"|\b(?:devices?|pens?|systems?|machines?|technology|tools?|equipment"
+                   r"|instruments?)\b"),
         ),
+        # Serums, fillers and other products approved by the FDA are not the needling device.
+        unless=r"\bfda[\s\-]+(?:cleared|approved)\s+(?:\w+\s+){0,2}(?:serums?|fillers?|products?|skincare"
+               r"|ingredients?|injectables?|medications?|creams?|lasers?|neurotoxins?)\b",
     ),
     Criterion(
         "unrealistic_claims", "Unrealistic claims (red flag)", "red flag", -15, TREATMENT,
@@ -407,17 +506,23 @@ CRITERIA: tuple[Criterion, ...] = (
             R("guarantee", r"\bguarantee[sd]?\s+(?:results?|outcomes?|to\s+(?:work|erase|remove|fix|last))"
                            r"|\bresults?\s+(?:are\s+)?guaranteed|\b100\s?%\s+(?:guaranteed|results|effective|success)"),
             R("no side effects", r"\bno\s+(?:side[\s\-]effects|risks?)\b|\bzero\s+(?:risks?|side[\s\-]effects)"
-                                 r"|\brisk[\s\-]free\b|\bwithout\s+any\s+(?:risks?|side[\s\-]effects)"),
+                                 r"|\brisk[\s\-]free\b(?!\s+(?:consultation|consult|trial|booking|cancellation))"
+                                 r"|\bwithout\s+any\s+(?:risks?|side[\s\-]effects)|\bside[\s\-]effects?[\s\-]free\b"),
+            # "It doesn't hurt much" is honest; "it doesn't hurt" is a promise.
             R("painless", r"\b(?:completely|totally|100\s?%|entirely|absolutely)\s+(?:painless|pain[\s\-]free)"
-                          r"|\b(?:does|do|will)\s*n(?:o|" + _A + r")t\s+hurt\b|\bdoesn" + _A + r"t\s+hurt\b"),
+                          r"|\b(?:(?:does|do|will)\s*n(?:o|" + _A + r")t|doesn" + _A + r"t)\s+hurt\b"
+                          r"(?!\s+(?:much|a\s+lot|too\s+much|as\s+much|that\s+much|more|a\s+bit))"),
             R("permanent results",
-              r"\bpermanent\s+(?:results?|cure|fix)|\bresults?\s+(?:that\s+)?(?:last\s+forever|are\s+permanent)"
+              r"\bpermanent\s+(?:results?|cure|fix)|\bresults?\s+(?:that\s+)?(?:last\s+(?:forever|a\s+lifetime)"
+              r"|are\s+permanent)|\blifelong\s+results?"
+              r"|\bpermanently\s+(?:erase|remove|eliminate|cure|fix|get\s+rid\s+of)\w*"
               r"|\bin\s+(?:just\s+)?(?:one|a\s+single)\s+session\b[^.]{0,40}\bpermanent"),
             R("miracle", r"\bmiracle\s+(?:cure|results?|treatment)|\binstant(?:ly)?\s+(?:erase|remove|eliminate)"
                          r"|\berase\s+years\b"),
+            R("gone forever", r"\b(?:goodbye|gone|rid\s+of|erase\w*|remove\w*|eliminat\w*)\b[^.]{0,40}\bforever\b"),
         ),
         negatable=False,
-        unless=r"\b(?:cannot|can" + _A + r"t|can\s+not|do\s+not|don" + _A + r"t|does\s+not|no\s+one\s+can|never)\s+"
+        unless=r"\b(?:cannot|can" + _A + r"t|can\s+not|do\s+not|don" + _A + r"t|does\s+not|no\s+\w+\s+can|never)\s+"
                r"(?:\w+\s+){0,2}(?:guarantee|promise)|\bnot\s+guaranteed\b|\bno\s+guarantee",
     ),
 )

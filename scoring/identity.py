@@ -46,6 +46,10 @@ _AU_LOCALITY = re.compile(
     r"^[,\s]*(?P<city>[A-Z][A-Za-z'’\-]*(?:\s+[A-Z][A-Za-z'’\-]*){0,3}),?\s+"
     r"(?P<region>VIC|NSW|QLD|SA|WA|TAS|NT|ACT),?\s+(?P<postcode>\d{4})\b"
 )
+_CA_LOCALITY = re.compile(
+    r"^[,\s]*(?:[\n,]\s*)?(?P<city>[A-Z][A-Za-z.'’\-]*(?:\s+[A-Z][A-Za-z.'’\-]*){0,3}),?\s+"
+    r"(?P<region>AB|BC|MB|NB|NL|NS|NT|NU|ON|PE|QC|SK|YT)\.?,?\s+(?P<postcode>[A-Z]\d[A-Z]\s?\d[A-Z]\d)\b"
+)
 _UK_LOCALITY = re.compile(
     r"^[,\s]*(?P<city>[A-Z][A-Za-z'’\-]*(?:\s+[A-Z][A-Za-z'’\-]*){0,3}),?\s+"
     r"(?:(?P<region>[A-Z][A-Za-z]+(?:shire)?),?\s+)?"
@@ -319,7 +323,8 @@ def _parse_address(text: str) -> dict[str, str] | None:
         return None
     found = {"street_address": street.group(0).strip().rstrip(",")}
     rest = text[street.end():]
-    for pattern, country in ((_US_LOCALITY, "US"), (_AU_LOCALITY, "AU"), (_UK_LOCALITY, "GB")):
+    for pattern, country in ((_US_LOCALITY, "US"), (_CA_LOCALITY, "CA"), (_AU_LOCALITY, "AU"),
+                             (_UK_LOCALITY, "GB")):
         locality = pattern.match(rest)
         if locality:
             found.update({k: v for k, v in locality.groupdict().items() if v})

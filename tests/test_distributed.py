@@ -112,32 +112,35 @@ def test_clinics_are_split_by_domain_and_balanced():
 
 
 def test_a_crawl_on_two_scrapyd_workers_equals_a_single_machine_crawl(
-    distributed_db, single_machine_db, scrapyd_workers
+    distributed_db, single_machine_db, scrapyd_workers, sample_sites
 ):
+    sites = len(sample_sites.urls)
     assert db_snapshot(distributed_db) == db_snapshot(single_machine_db)
     crawl = query(distributed_db, "select * from crawls")[0]
     assert (crawl["mode"], crawl["status"], crawl["sites"], crawl["sites_rescored"]) == \
-        ("scrapyd", "finished", 14, 14)
+        ("scrapyd", "finished", sites, sites)
     jobs = query(distributed_db, "select * from scrapyd_jobs")
     assert {job["worker"] for job in jobs} == set(scrapyd_workers)
     assert {job["state"] for job in jobs} == {"finished"}
     websites = [site["website"] for job in jobs for site in json.loads(job["sites"])]
-    assert len(websites) == len(set(websites)) == 14, "a clinic runs in exactly one job"
+    assert len(websites) == len(set(websites)) == sites, "a clinic runs in exactly one job"
     # Each worker really ran its job, and says so.
     for worker in scrapyd_workers:
         finished = scrapyd_api(worker, "listjobs.json?project=clinicscout")["finished"]
         assert {job["id"] for job in jobs if job["worker"] == worker} <= {job["id"] for job in finished}
 
 
-def test_feeds_of_the_jobs_ingest_idempotently(distributed_db, single_machine_db, tmp_path):
+def test_feeds_of_the_jobs_ingest_idempotently(distributed_db, single_machine_db, tmp_path,
+                                                sample_sites):
+    n = len(sample_sites.urls)
     feeds = sorted((distributed_db.parent / "clinics.db.feeds" / "crawl-1").glob("*.jl"))
     assert len(feeds) == 2
     db = tmp_path / "ingested.db"
     first = run_cli("ingest", *map(str, feeds), "--db", str(db))
-    assert "Ingested 14 sites from 2 feeds (14 rescored, 0 unchanged, 0 failed)" in first.stdout
+    assert f"Ingested {n} sites from 2 feeds ({n} rescored, 0 unchanged, 0 failed)" in first.stdout
     assert db_snapshot(db) == db_snapshot(single_machine_db)
     again = run_cli("ingest", *map(str, feeds), "--db", str(db))
-    assert "Ingested 14 sites from 2 feeds (0 rescored, 14 unchanged, 0 failed)" in again.stdout
+    assert f"Ingested {n} sites from 2 feeds (0 rescored, {n} unchanged, 0 failed)" in again.stdout
     assert db_snapshot(db) == db_snapshot(single_machine_db)
 
 
@@ -162,7 +165,8 @@ def test_a_recrawl_through_scrapyd_is_incremental_too(sample_sites, scrapyd_work
         source.backup(copy)
     first, second = scrapyd_workers
     result = run_cli("crawl", "--db", str(db), *LOCAL, "--scrapyd", first, "--scrapyd", second)
-    assert "14 sites on 2 Scrapyd workers, 2 jobs (0 rescored, 14 unchanged, 0 failed), " \
+    n = len(sample_sites.urls)
+    assert f"{n} sites on 2 Scrapyd workers, 2 jobs (0 rescored, {n} unchanged, 0 failed), " \
            "0 pages fetched" in result.stdout
     first_crawl, recrawl = query(db, "select pages_fetched, pages_unchanged from crawls order by id")
     assert recrawl["pages_unchanged"] == first_crawl["pages_fetched"]
