@@ -279,9 +279,13 @@ def _phone(
     """schema.org's number, else the number most linked (``tel:``) and shown across the pages.
     The evidence is the first sentence showing the chosen number."""
     region = country or "US"
-    votes = Counter(
-        n for page in site.pages for raw in page.page.tel_links if (n := e164(raw, region))
-    )
+    # A site links the same number from every page: each distinct link is parsed once (the
+    # votes keep the order in which numbers first appear, which settles ties).
+    links = Counter(raw for page in site.pages for raw in page.page.tel_links)
+    votes: Counter[str] = Counter()
+    for raw, count in links.items():
+        if linked := e164(raw, region):
+            votes[linked] += count
     evidence: dict[str, Evidence] = {}
     for line in site.lines_matching(_PHONE_LIKE):
         for formatted, start in _numbers_in(site.lines[line], region):

@@ -130,6 +130,7 @@ class SiteText:
         # faster case-sensitive twins on the folded lines.
         self._aligned = self._folded_starts is self._starts
         self._cue_lines: dict[tuple[str, bool], set[int]] = {}
+        self._candidate_lines: dict[tuple[str, bool], set[int]] = {}
         self._sentences: dict[int, list[Sentence]] = {}
         self._offsets: dict[int, list[int]] = {}
         self._headings: dict[int, bool] = {}
@@ -178,19 +179,26 @@ class SiteText:
             found = self._found[key] = list(self._find(pattern))
         return found
 
-    def _find(self, pattern: Pattern) -> Iterator[tuple[int, Match]]:
+    def _candidates(self, pattern: Pattern) -> set[int] | None:
+        """Ids of the only lines where the pattern can match: those holding a cue of each of its
+        cue sets (None: any line can)."""
         if pattern.cues is None:
-            candidates: Iterable[int] = range(len(self.lines))
-        else:
-            # A line holds a cue of every set, the most selective set first: an empty
-            # intersection ends the search.
-            lines: set[int] | None = None
+            return None
+        key = (pattern.source, pattern.case_sensitive)
+        found = self._candidate_lines.get(key)
+        if found is None:
+            # The most selective set first: an empty intersection ends the search.
             for cue_set in pattern.cues:
                 holding = set().union(*(self._lines_with(cue, pattern.case_sensitive) for cue in cue_set))
-                lines = holding if lines is None else lines & holding
-                if not lines:
+                found = holding if found is None else found & holding
+                if not found:
                     break
-            candidates = sorted(lines or ())
+            self._candidate_lines[key] = found = found or set()
+        return found
+
+    def _find(self, pattern: Pattern) -> Iterator[tuple[int, Match]]:
+        found = self._candidates(pattern)
+        candidates: Iterable[int] = range(len(self.lines)) if found is None else sorted(found)
         lines, starts = self.lines, self._starts
         if pattern.folded is not None and self._aligned:
             regex, folded = pattern.folded, self._folded
@@ -241,6 +249,11 @@ class SiteText:
 
     def sentence_says(self, line_id: int, index: int, pattern: Pattern) -> bool:
         """Whether the pattern matches within a sentence (read alone, as a string of its own)."""
+        candidates = self._candidates(pattern)
+        if candidates is not None and line_id not in candidates:
+            # A match within the sentence holds the pattern's cues, and so does its line. Most
+            # sentences are thus settled without the regular expression.
+            return False
         sentence = self.sentences(line_id)[index]
         if pattern.folded is not None and self._aligned:
             return pattern.folded.search(self._folded_lines[line_id][sentence.start:sentence.end]) is not None
