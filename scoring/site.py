@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from itertools import accumulate
 
 from scoring.pages import Page
-from scoring.patterns import LEXICON, Pattern
+from scoring.patterns import LEXICON, Pattern, plain
 from scoring.text import Sentence, looks_like_heading, split_block
 
 # Pages that are not the clinic speaking about its treatments: legal notices and the like.
@@ -130,7 +130,7 @@ class SiteText:
         # faster case-sensitive twins on the folded lines.
         self._aligned = self._folded_starts is self._starts
         self._cue_lines: dict[tuple[str, bool], set[int]] = {}
-        self._candidate_lines: dict[tuple[str, bool], set[int]] = {}
+        self._candidate_lines: dict[tuple[str, bool, bool], set[int]] = {}
         self._sentences: dict[int, list[Sentence]] = {}
         self._offsets: dict[int, list[int]] = {}
         self._headings: dict[int, bool] = {}
@@ -139,16 +139,17 @@ class SiteText:
     # -- finding -----------------------------------------------------------------------------
 
     def _lines_with(self, cue: str, case_sensitive: bool) -> set[int]:
-        """Ids of the lines that contain a pattern's cue (casefolded unless case-sensitive)."""
+        """Ids of the lines that contain a pattern's cue (casefolded unless case-sensitive; where
+        it starts a word of the casefolded line, when marked so)."""
         found = self._cue_lines.get((cue, case_sensitive))
         if found is None:
             if cue.split() == [cue]:  # no space of any kind: the cue lies within one word
                 # A line holding the cue holds it casefolded in its casefolded words.
                 found = self._words().lines_with(cue.casefold())
                 if case_sensitive:
-                    found = {line for line in found if cue in self.lines[line]}
+                    found = {line for line in found if plain(cue) in self.lines[line]}
             else:
-                found = set(self._scan(cue, case_sensitive))
+                found = set(self._scan(plain(cue), case_sensitive))
             self._cue_lines[cue, case_sensitive] = found
         return found
 
@@ -179,16 +180,18 @@ class SiteText:
             found = self._found[key] = list(self._find(pattern))
         return found
 
-    def _candidates(self, pattern: Pattern) -> set[int] | None:
+    def _candidates(self, pattern: Pattern, word_starts: bool) -> set[int] | None:
         """Ids of the only lines where the pattern can match: those holding a cue of each of its
-        cue sets (None: any line can)."""
-        if pattern.cues is None:
+        cue sets (None: any line can). ``word_starts``: the pattern reads the folded site text,
+        whose word starts are those of the words its cues are looked up in."""
+        cue_sets = pattern.cues if word_starts else pattern.anywhere_cues
+        if cue_sets is None:
             return None
-        key = (pattern.source, pattern.case_sensitive)
+        key = (pattern.source, pattern.case_sensitive, word_starts)
         found = self._candidate_lines.get(key)
         if found is None:
             # The most selective set first: an empty intersection ends the search.
-            for cue_set in pattern.cues:
+            for cue_set in cue_sets:
                 holding = set().union(*(self._lines_with(cue, pattern.case_sensitive) for cue in cue_set))
                 found = holding if found is None else found & holding
                 if not found:
@@ -197,10 +200,11 @@ class SiteText:
         return found
 
     def _find(self, pattern: Pattern) -> Iterator[tuple[int, Match]]:
-        found = self._candidates(pattern)
+        on_folded_text = pattern.folded is not None and self._aligned
+        found = self._candidates(pattern, word_starts=on_folded_text)
         candidates: Iterable[int] = range(len(self.lines)) if found is None else sorted(found)
         lines, starts = self.lines, self._starts
-        if pattern.folded is not None and self._aligned:
+        if on_folded_text:
             regex, folded = pattern.folded, self._folded
             for line_id in candidates:
                 start = starts[line_id]
@@ -249,10 +253,11 @@ class SiteText:
 
     def sentence_says(self, line_id: int, index: int, pattern: Pattern) -> bool:
         """Whether the pattern matches within a sentence (read alone, as a string of its own)."""
-        candidates = self._candidates(pattern)
+        # A match within the sentence holds the pattern's cues, and so does its line: most
+        # sentences are settled without the regular expression. (Read alone, a sentence cut
+        # within a word starts a word: the cues' word starts do not hold for it.)
+        candidates = self._candidates(pattern, word_starts=False)
         if candidates is not None and line_id not in candidates:
-            # A match within the sentence holds the pattern's cues, and so does its line. Most
-            # sentences are thus settled without the regular expression.
             return False
         sentence = self.sentences(line_id)[index]
         if pattern.folded is not None and self._aligned:

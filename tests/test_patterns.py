@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from scoring.criteria import CRITERIA, MICRONEEDLING
 from scoring.pages import Page
-from scoring.patterns import Pattern, cues
+from scoring.patterns import LEXICON, Pattern, cues
 from scoring.site import SiteText
 
 PATTERNS = [Pattern(MICRONEEDLING)] + [rule.compile() for c in CRITERIA for rule in c.rules]
@@ -18,23 +18,40 @@ WORDS = [
     "redness", "Dr.", "Jane Doe, NP", "MD", "since", "2014", "$", "300", "minutes", "every",
     "4", "weeks", "apart", "FDA-cleared", "guaranteed", "results", "we", "don’t", "treat",
     "pregnant", "FAAD", "FACS", "fa", "numbed", "skin-pen", "İstanbul", "Straße", "ſkin", "·", "\u212a", "of", "the", "a", ",", ".",
+    # Cues that start a word, within words and after signs: "est", "time", "screen", "numb".
+    "interest", "Est.", "1999", "(est.", "one-time-use", "sometimes", "sunscreen", "screened", "_numb", "re-numbing",
 ]
 
 
 def test_a_pattern_gives_the_literal_words_every_match_must_contain():
-    assert cues(r"\bmicro[\s\-]?needl\w*", re.IGNORECASE) == (frozenset({"micro"}), frozenset({"needl"}))
-    assert cues(r"\bserums?\b|\bmasks?\b", re.IGNORECASE) == (frozenset({"serum", "mask"}),)
+    # Written r"\bmicro": after \b, the cue starts a word.
+    assert cues(r"\bmicro[\s\-]?needl\w*", re.IGNORECASE) == (frozenset({r"\bmicro"}), frozenset({"needl"}))
+    assert cues(r"\bserums?\b|\bmasks?\b", re.IGNORECASE) == (frozenset({r"\bserum", r"\bmask"}),)
     assert cues(r"\d+\s*%") is None
 
 
 def test_a_literal_run_goes_on_through_its_few_spellings():
     # Python's parser reads F(?:AAD|ACS) as FA(?:AD|CS): the cues are whole spellings, not "fa".
-    assert cues(r"\bF(?:AAD|ACS|AAFPRS)\b", re.IGNORECASE) == (frozenset({"faad", "facs", "faafprs"}),)
+    assert cues(r"\bF(?:AAD|ACS|AAFPRS)\b", re.IGNORECASE) == (frozenset({r"\bfaad", r"\bfacs", r"\bfaafprs"}),)
     assert cues(r"skin-?pen", re.IGNORECASE) == (frozenset({"skinpen", "skin-pen"}),)
     # \b and lookarounds consume nothing; a spelling that holds another adds no line.
-    assert cues(r"\bnumb(?:ing|ed|s)?\b(?!ness)", re.IGNORECASE) == (frozenset({"numb"}),)
+    assert cues(r"\bnumb(?:ing|ed|s)?\b(?!ness)", re.IGNORECASE) == (frozenset({r"\bnumb"}),)
     # One class of rare symbols stays a cue, though each is one character.
     assert cues(r"[$£€]\s?\d+") == (frozenset({"$", "£", "€"}),)
+
+
+def test_a_cue_after_a_word_boundary_is_looked_for_only_where_a_word_starts():
+    founded = Pattern(r"\b(?:est\.?|established)\s+\d{4}")
+    assert founded.cues == (frozenset({r"\best"}),)
+    # "est" inside "interest" cannot be where \b(?:est…) matches; after a sign it can.
+    assert r"\best" not in LEXICON.cues_in("interest")
+    assert r"\best" in LEXICON.cues_in("(est.")
+    assert r"\best" in LEXICON.cues_in("pre-established")
+    # Where the text read may start words elsewhere (a sentence read alone), the letters count
+    # anywhere.
+    assert founded.anywhere_cues == (frozenset({"est"}),)
+    # A literal backslash is no cue's, so it never reads as the mark.
+    assert cues(r"\\board") == (frozenset({"board"}),)
 
 
 @settings(max_examples=150, deadline=None)
