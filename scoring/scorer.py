@@ -141,10 +141,11 @@ class _Reading:
         for number, page in enumerate(text.pages):
             if self.page_topics[number] is not GENERAL_TOPIC:
                 continue
-            own = [line for line in page.lines if not text.is_boilerplate(line)]
-            mn = sum(mn_mentions.get(line, 0) for line in own)
+            mn = sum(mn_mentions[line] for line in page.lines
+                     if line in mn_mentions and not text.is_boilerplate(line))
             if mn < _CONTENT_TOPIC_MENTIONS:
                 continue
+            own = [line for line in page.lines if not text.is_boilerplate(line)]
             other = sum(len(_OTHER.regex.findall(text.lines[line])) for line in own)
             if mn >= 2 * other:
                 self.page_topics[number] = MICRONEEDLING_TOPIC

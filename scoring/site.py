@@ -91,27 +91,22 @@ class SiteText:
     """The distinct lines of a site's pages, with where each appears."""
 
     def __init__(self, pages: Iterable[Page]) -> None:
-        self.lines: list[str] = []
         self.line_pages: list[list[int]] = []
         self.pages: list[SitePage] = []
-        ids: dict[str, int] = {}
+        ids: dict[str, int] = {}  # each distinct line, in the order lines first appear
+        line_id = ids.setdefault
         for number, page in enumerate(pages):
-            site_page = SitePage(page, [], bool(_LEGAL_PATH.search(page.path)),
-                                 bool(_ARTICLE_PATH.search(page.path)))
-            first = site_page.first_position
-            for line in page.text.split("\n"):
-                if not line.strip():
-                    continue  # no sentence lives on a blank line
-                line_id = ids.get(line)
-                if line_id is None:
-                    line_id = ids[line] = len(self.lines)
-                    self.lines.append(line)
-                    self.line_pages.append([])
-                if line_id not in first:
-                    first[line_id] = len(site_page.lines)
-                    self.line_pages[line_id].append(number)
-                site_page.lines.append(line_id)
-            self.pages.append(site_page)
+            # A line seen first takes the next id. No sentence lives on a blank line.
+            lines = [line_id(line, len(ids)) for line in page.text.split("\n")
+                     if line and not line.isspace()]
+            # Each line's first position on the page: of the reversed pairs, the last one stays.
+            first = dict(zip(reversed(lines), range(len(lines) - 1, -1, -1), strict=True))
+            self.line_pages.extend([] for _ in range(len(ids) - len(self.line_pages)))
+            for line in first:
+                self.line_pages[line].append(number)
+            self.pages.append(SitePage(page, lines, bool(_LEGAL_PATH.search(page.path)),
+                                       bool(_ARTICLE_PATH.search(page.path)), first))
+        self.lines: list[str] = list(ids)
         self.page_count = len(self.pages)
         self._starts = list(accumulate((len(line) + 1 for line in self.lines[:-1]), initial=0))
         joined = "\n".join(self.lines)
