@@ -35,22 +35,39 @@ WORD_START = "\\b"
 _MAX_SPELLINGS = 16  # more spellings of a run cost more look-ups than they save
 
 
+def _parse(pattern: str, flags: int) -> list[tuple[Any, Any]] | None:
+    """The pattern's items as Python's parser reads them; None if it cannot (then there are no
+    cues or openings, and the pattern is simply run on every line)."""
+    if _p is None:
+        return None
+    try:
+        return list(_p.parse(pattern, flags))
+    except Exception:  # noqa: BLE001 - any parser surprise means: scan every line
+        return None
+
+
 def cues(pattern: str, flags: int = 0) -> tuple[frozenset[str], ...] | None:
     """Sets of strings such that every match of ``pattern`` contains one string of each set, or
     None; casefolded when the pattern ignores case; the most selective set first.
     ``micro[\\s-]?needl`` gives ({"micro"}, {"needl"}): a line must hold both to be worth the
     regular expression."""
-    if _p is None:
-        return None
-    try:
-        parsed = _p.parse(pattern, flags)
-    except Exception:  # noqa: BLE001 - any parser surprise means: no cues, scan every line
+    parsed = _parse(pattern, flags)
+    if parsed is None:
         return None
     fold = str.casefold if flags & re.IGNORECASE else str
-    options = sorted(_options(list(parsed), fold), key=_selectivity)
-    # A cue anywhere in a word covers the same letters at a word's start.
-    return tuple(frozenset(cue for cue in option if plain(cue) == cue or plain(cue) not in option)
-                 for option in options) or None
+    options = sorted({frozenset(_uncovered(option)) for option in _options(parsed, fold)},
+                     key=lambda option: (_selectivity(option), sorted(option)))
+    return tuple(options) or None
+
+
+def _uncovered(cue_set: set[str]) -> set[str]:
+    """The cues of a set that no other of its cues covers: "week" covers "weeks" (a line
+    holding one holds the other), a cue anywhere covers the same letters at a word's start."""
+    def covers(cue: str, other: str) -> bool:
+        if cue == plain(cue):
+            return plain(cue) in plain(other)
+        return other != plain(other) and plain(other).startswith(plain(cue))
+    return {other for other in cue_set if not any(cue != other and covers(cue, other) for cue in cue_set)}
 
 
 def plain(cue: str) -> str:
@@ -118,10 +135,11 @@ def _options(items: list[tuple[Any, Any]], fold: Any, word_start: bool = False) 
         if spellings is not None:  # too many spellings to go on: a run of its own
             run, lone_class, at_word_start = spellings, op is _c.IN, starts_word
             continue
+        if op is _c.BRANCH:
+            options.extend(_branches(argument[1], fold, starts_word))
+            continue
         if op is _c.SUBPATTERN:
             inner = _sequence(list(argument[-1]), fold, starts_word)
-        elif op is _c.BRANCH:
-            inner = _branches(argument[1], fold, starts_word)
         elif op in (_c.MAX_REPEAT, _c.MIN_REPEAT) and argument[0] >= 1:
             inner = _sequence(list(argument[2]), fold, starts_word)
         elif op is _c.IN and all(kind is _c.LITERAL for kind, _ in argument):
@@ -177,14 +195,71 @@ def _spellings(items: list[tuple[Any, Any]], fold: Any) -> set[str] | None:
     return found
 
 
-def _branches(branches: list[Any], fold: Any, word_start: bool = False) -> set[str] | None:
-    found: set[str] = set()
+def openings(pattern: str, flags: int = 0) -> frozenset[str] | None:
+    """The strings (casefolded when the pattern ignores case) that every match of ``pattern``
+    starts with, or None: ``\\b(?:serums?|masks?)\\b`` gives {"serum", "mask"}. A match can then
+    only be where one of them stands."""
+    parsed = _parse(pattern, flags)
+    if parsed is None:
+        return None
+    found = _openings(parsed, str.casefold if flags & re.IGNORECASE else str)
+    # A letter alone stands everywhere: then scanning the line is as fast.
+    return frozenset(found) if found and min(map(len, found)) >= _MIN_CUE else None
+
+
+def _openings(items: list[tuple[Any, Any]], fold: Any) -> set[str] | None:
+    """The strings a sequence's matches start with: the spellings of its leading literal run,
+    else those of each branch of its leading alternation."""
+    consuming = [(op, argument) for op, argument in items if op not in _ZERO_WIDTH]
+    if not consuming:
+        return None
+    run = {""}
+    for item in consuming:
+        spellings = _spellings([item], fold)
+        if spellings is None or len(run) * len(spellings) > _MAX_SPELLINGS:
+            break
+        run = {before + after for before in run for after in spellings}
+    if run != {""}:
+        # A spelling that begins with another adds no place: "numb" covers "numbing".
+        return {s for s in run if not any(o != s and s.startswith(o) for o in run)}
+    op, argument = consuming[0]
+    if op is _c.SUBPATTERN:
+        return _openings(list(argument[-1]), fold)
+    if op is _c.BRANCH:
+        found: set[str] = set()
+        for branch in argument[1]:
+            inner = _openings(list(branch), fold)
+            if not inner:
+                return None  # a branch that can start anywhere
+            found |= inner
+        return found
+    return None
+
+
+def _branches(branches: list[Any], fold: Any, word_start: bool = False) -> list[set[str]]:
+    """Cue sets every match of an alternation meets: the branches' best sets joined, and the
+    branches' sets that are alike joined: "week" or "month" of ``\\d+ weeks apart|every \\d+
+    months|monthly sessions``, where the best sets, "apart", "every" and "sessions", join into a
+    set of common words."""
+    per_branch = []
     for branch in branches:
-        inner = _sequence(list(branch), fold, word_start)
-        if not inner:
-            return None  # one branch can match without any literal
-        found |= inner
-    return found
+        options = _options(list(branch), fold, word_start)
+        if not options:
+            return []  # one branch can match without any literal
+        per_branch.append(options)
+    joined = [set().union(*(min(options, key=_selectivity) for options in per_branch))]
+    for seed in per_branch[0]:
+        alike = set().union(*(
+            min(options, key=lambda option: (not _alike(seed, option), _selectivity(option)))
+            for options in per_branch))
+        if alike not in joined and not _EVERYWHERE.intersection(map(plain, alike)):
+            joined.append(alike)
+    return joined
+
+
+def _alike(one: set[str], other: set[str]) -> bool:
+    """Whether two cue sets share letters ("week" and "weeks", "month" and "monthly")."""
+    return any(a in b or b in a for a in map(plain, one) for b in map(plain, other))
 
 
 class _Lexicon:
@@ -232,15 +307,32 @@ class _Lexicon:
 LEXICON = _Lexicon()
 
 
+# A cue set as a site looks it up: the cues its word index holds (casefolded), and the others
+# (a cue with a space, or one whose case counts), looked for in its text.
+CueLookup = tuple[tuple[str, ...], tuple[str, ...]]
+
+
+def _lookups(cue_sets: tuple[frozenset[str], ...] | None, case_sensitive: bool) -> tuple[CueLookup, ...] | None:
+    if cue_sets is None:
+        return None
+    return tuple(
+        (tuple(sorted(cue.casefold() for cue in cue_set if not case_sensitive and cue.split() == [cue])),
+         tuple(sorted(cue for cue in cue_set if case_sensitive or cue.split() != [cue])))
+        for cue_set in cue_sets
+    )
+
+
 class Pattern:
     """A compiled regular expression with the cues that let a scan skip lines."""
 
-    __slots__ = ("anywhere_cues", "case_sensitive", "cues", "folded", "regex", "source")
+    __slots__ = ("anywhere_cues", "anywhere_lookups", "case_sensitive", "cues", "folded", "key",
+                 "lookups", "openings", "regex", "source")
 
     def __init__(self, source: str, case_sensitive: bool = False) -> None:
         flags = 0 if case_sensitive else re.IGNORECASE
         self.source = source
         self.case_sensitive = case_sensitive
+        self.key = (source, case_sensitive)  # patterns alike find alike
         # Python's re drops its literal-prefix search for case-insensitive patterns. A pattern
         # that spells its letters in lower case finds the same matches, case-sensitively and
         # faster, in casefolded text that kept its offsets. That text joins a site's lines, so
@@ -249,15 +341,31 @@ class Pattern:
         self.folded = (re.compile(source, re.MULTILINE)
                        if not case_sensitive and letters == letters.casefold() else None)
         self.regex = re.compile(source, flags)
+        # Where a match of the folded pattern can start: one plain alternation of literals, which
+        # the regular expression engine skips through far faster than the pattern itself.
+        starts = None if self.folded is None else openings(source, flags)
+        self.openings = None if starts is None else re.compile(
+            "|".join(map(re.escape, sorted(starts))))
         self.cues = cues(source, flags)
         # The same cues, wherever they stand in a word: for reading text whose word starts may
         # differ from the folded site text's (the original letters; a sentence read alone).
         self.anywhere_cues = None if self.cues is None else tuple(
             frozenset(map(plain, cue_set)) for cue_set in self.cues)
+        self.lookups = _lookups(self.cues, case_sensitive)
+        self.anywhere_lookups = _lookups(self.anywhere_cues, case_sensitive)
         for cue_set in (*(self.cues or ()), *(self.anywhere_cues or ())):
             for cue in cue_set:
                 if cue.split() == [cue]:  # within one word: found through the site's words
                     LEXICON.add(cue.casefold())
+
+    def search(self, text: str) -> bool:
+        """Whether the pattern matches in ``text``; on its casefolded letters when they keep
+        their offsets and no line break makes ^ and $ differ (the faster twin)."""
+        if self.folded is not None and "\n" not in text:
+            folded = text.casefold()
+            if len(folded) == len(text):
+                return self.folded.search(folded) is not None
+        return self.regex.search(text) is not None
 
     def __repr__(self) -> str:
         return f"Pattern({self.source!r})"

@@ -33,7 +33,7 @@ _MICRONEEDLING = Pattern(MICRONEEDLING)
 _OTHER = Pattern(OTHER_TREATMENTS)
 _SITE_WIDE = Pattern(SITE_WIDE)
 _HEARSAY = Pattern(HEARSAY)
-_NEGATION = re.compile(NEGATION, re.IGNORECASE)
+_NEGATION = Pattern(NEGATION)
 _NEGATION_WINDOW = 40  # characters before a match in which a negation denies it
 _SENTENCE_WORDS = 6  # fewer words, or a heading, makes weak evidence
 _LIST_ITEMS, _LIST_ITEM_WORDS = 8, 25  # how far back a list's lead-in line is looked for
@@ -125,9 +125,9 @@ class _Reading:
     @staticmethod
     def _page_topic(page: Page) -> str | None:
         label = f"{page.path} {page.title}".replace("-", " ").replace("_", " ")
-        if _MICRONEEDLING.regex.search(label):
+        if _MICRONEEDLING.search(label):
             return MICRONEEDLING_TOPIC
-        if _OTHER.regex.search(label):
+        if _OTHER.search(label):
             return OTHER_TOPIC
         return GENERAL_TOPIC
 

@@ -11,7 +11,7 @@ import re
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from itertools import accumulate
+from itertools import accumulate, repeat
 
 from scoring.pages import Page
 from scoring.patterns import LEXICON, Pattern, plain
@@ -64,18 +64,18 @@ class _Words:
                     lines_of[word] = [line_id]
                 else:
                     holding.append(line_id)
-        self._lines_of_cue: dict[str, set[int]] = {}
+        # A cue (a pattern's, casefolded) → ids of the lines holding a word that contains it.
+        self.lines_of_cue: dict[str, set[int]] = {}
         for word, holding in lines_of.items():
             for cue in LEXICON.cues_in(word):
-                found = self._lines_of_cue.get(cue)
+                found = self.lines_of_cue.get(cue)
                 if found is None:
-                    self._lines_of_cue[cue] = set(holding)
+                    self.lines_of_cue[cue] = set(holding)
                 else:
                     found.update(holding)
 
-    def lines_with(self, cue: str) -> set[int]:
-        """Ids of the lines holding a word that contains the cue (a pattern's, casefolded)."""
-        return self._lines_of_cue.get(cue, set())
+
+_NO_LINES: frozenset[int] = frozenset()
 
 
 @dataclass
@@ -125,7 +125,8 @@ class SiteText:
         # faster case-sensitive twins on the folded lines.
         self._aligned = self._folded_starts is self._starts
         self._cue_lines: dict[tuple[str, bool], set[int]] = {}
-        self._candidate_lines: dict[tuple[str, bool, bool], set[int]] = {}
+        # Per pattern, read with the cues' word starts or without.
+        self._candidate_lines: dict[bool, dict[tuple[str, bool], set[int]]] = {True: {}, False: {}}
         self._sentences: dict[int, list[Sentence]] = {}
         self._offsets: dict[int, list[int]] = {}
         self._headings: dict[int, bool] = {}
@@ -140,7 +141,7 @@ class SiteText:
         if found is None:
             if cue.split() == [cue]:  # no space of any kind: the cue lies within one word
                 # A line holding the cue holds it casefolded in its casefolded words.
-                found = self._words().lines_with(cue.casefold())
+                found = self._words().lines_of_cue.get(cue.casefold(), set())
                 if case_sensitive:
                     found = {line for line in found if plain(cue) in self.lines[line]}
             else:
@@ -169,29 +170,30 @@ class SiteText:
 
     def find(self, pattern: Pattern) -> list[tuple[int, Match]]:
         """Every match of the pattern, as (line id, match within that line), in line order."""
-        key = (pattern.source, pattern.case_sensitive)
-        found = self._found.get(key)
+        found = self._found.get(pattern.key)
         if found is None:
-            found = self._found[key] = list(self._find(pattern))
+            found = self._found[pattern.key] = list(self._find(pattern))
         return found
 
     def _candidates(self, pattern: Pattern, word_starts: bool) -> set[int] | None:
         """Ids of the only lines where the pattern can match: those holding a cue of each of its
         cue sets (None: any line can). ``word_starts``: the pattern reads the folded site text,
         whose word starts are those of the words its cues are looked up in."""
-        cue_sets = pattern.cues if word_starts else pattern.anywhere_cues
-        if cue_sets is None:
+        lookups = pattern.lookups if word_starts else pattern.anywhere_lookups
+        if lookups is None:
             return None
-        key = (pattern.source, pattern.case_sensitive, word_starts)
-        found = self._candidate_lines.get(key)
+        known = self._candidate_lines[word_starts]
+        found = known.get(pattern.key)
         if found is None:
+            lines_of_cue = self._words().lines_of_cue
             # The most selective set first: an empty intersection ends the search.
-            for cue_set in cue_sets:
-                holding = set().union(*(self._lines_with(cue, pattern.case_sensitive) for cue in cue_set))
+            for in_words, elsewhere in lookups:
+                holding = set().union(*map(lines_of_cue.get, in_words, repeat(_NO_LINES)),
+                                      *(self._lines_with(cue, pattern.case_sensitive) for cue in elsewhere))
                 found = holding if found is None else found & holding
                 if not found:
                     break
-            self._candidate_lines[key] = found = found or set()
+            known[pattern.key] = found = found or set()
         return found
 
     def _find(self, pattern: Pattern) -> Iterator[tuple[int, Match]]:
@@ -200,11 +202,24 @@ class SiteText:
         candidates: Iterable[int] = range(len(self.lines)) if found is None else sorted(found)
         lines, starts = self.lines, self._starts
         if on_folded_text:
-            regex, folded = pattern.folded, self._folded
+            regex, folded, openings = pattern.folded, self._folded, pattern.openings
             for line_id in candidates:
                 start = starts[line_id]
-                for match in regex.finditer(folded, start, start + len(lines[line_id])):
-                    yield line_id, _Shifted(match, start)
+                end = start + len(lines[line_id])
+                if openings is None:
+                    for match in regex.finditer(folded, start, end):
+                        yield line_id, _Shifted(match, start)
+                    continue
+                # Every match starts where an opening stands: the pattern is tried there only,
+                # leftmost first, on from the end of each match, as finditer would.
+                position = start
+                while (opening := openings.search(folded, position, end)) is not None:
+                    match = regex.match(folded, opening.start(), end)
+                    if match is None:
+                        position = opening.start() + 1
+                    else:
+                        yield line_id, _Shifted(match, start)
+                        position = match.end()
             return
         for line_id in candidates:
             for match in pattern.regex.finditer(lines[line_id]):

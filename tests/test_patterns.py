@@ -7,12 +7,13 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from scoring.criteria import CRITERIA, MICRONEEDLING
+from scoring.criteria import CRITERIA, HEARSAY, MICRONEEDLING, NEGATION, OTHER_TREATMENTS, SITE_WIDE
 from scoring.pages import Page
-from scoring.patterns import LEXICON, Pattern, cues
+from scoring.patterns import LEXICON, Pattern, cues, openings
 from scoring.site import SiteText
 
-PATTERNS = [Pattern(MICRONEEDLING)] + [rule.compile() for c in CRITERIA for rule in c.rules]
+PATTERNS = [Pattern(p) for p in (MICRONEEDLING, OTHER_TREATMENTS, SITE_WIDE, HEARSAY, NEGATION)] + [
+    rule.compile() for c in CRITERIA for rule in c.rules]
 WORDS = [
     "micro-needling", "SkinPen", "numbing", "anaesthetic", "serum", "PRP", "sterile", "single-use",
     "redness", "Dr.", "Jane Doe, NP", "MD", "since", "2014", "$", "300", "minutes", "every",
@@ -28,6 +29,13 @@ def test_a_pattern_gives_the_literal_words_every_match_must_contain():
     assert cues(r"\bmicro[\s\-]?needl\w*", re.IGNORECASE) == (frozenset({r"\bmicro"}), frozenset({"needl"}))
     assert cues(r"\bserums?\b|\bmasks?\b", re.IGNORECASE) == (frozenset({r"\bserum", r"\bmask"}),)
     assert cues(r"\d+\s*%") is None
+
+
+def test_an_alternation_gives_the_words_its_branches_share():
+    # "apart", "every" and "once" are each one branch's; every match holds a "week" or a "month".
+    interval = cues(r"\b\d+\s+(?:weeks?|months?)\s+apart|\bevery\s+\d+\s+(?:weeks|months)|\bonce\s+a\s+month",
+                    re.IGNORECASE)
+    assert frozenset({"week", "month"}) in interval
 
 
 def test_a_literal_run_goes_on_through_its_few_spellings():
@@ -54,6 +62,15 @@ def test_a_cue_after_a_word_boundary_is_looked_for_only_where_a_word_starts():
     assert cues(r"\\board") == (frozenset({"board"}),)
 
 
+def test_a_pattern_gives_the_strings_every_match_starts_with():
+    assert openings(r"\b(?:serums?|masks?)\b", re.IGNORECASE) == frozenset({"serum", "mask"})
+    assert openings(r"\ban(?:a)?esthe\w*|\bnumb(?:ing|ed)?\b", re.IGNORECASE) == frozenset(
+        {"anesthe", "anaesthe", "numb"})
+    # A match that may start with any digit, or at a line's start, has no openings.
+    assert openings(r"\b\d+\s*(?:minutes?|hours?)") is None
+    assert openings(r"(?:^|[.!]\s+)since\s+\d{4}", re.IGNORECASE) is None
+
+
 @settings(max_examples=150, deadline=None)
 @given(st.lists(st.lists(st.sampled_from(WORDS), max_size=12).map(" ".join), max_size=8))
 def test_finding_with_cues_finds_exactly_what_every_line_scanned_finds(lines):
@@ -67,6 +84,9 @@ def assert_finding_equals_scanning(lines):
         scanned = [(line, m.span()) for line, text in enumerate(site.lines)
                    for m in pattern.regex.finditer(text)]
         assert found == scanned, pattern
+        # Searched alone, each line tells the same (on its casefolded letters, when it can).
+        assert [pattern.search(text) for text in site.lines] == [
+            pattern.regex.search(text) is not None for text in site.lines], pattern
 
 
 def test_a_rule_anchored_at_the_start_of_a_line_matches_on_any_line_of_the_site():
