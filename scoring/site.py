@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import accumulate, repeat
@@ -56,23 +57,20 @@ class _Words:
     spaces) of a site's casefolded lines: a site has a few thousand words, and most hold no cue."""
 
     def __init__(self, lines: list[str]) -> None:
-        lines_of: dict[str, list[int]] = {}
+        # A word → the ids of its lines (a line twice if it holds the word twice: sets below
+        # drop that, for less work than a set of words per line).
+        lines_of: defaultdict[str, list[int]] = defaultdict(list)
         for line_id, line in enumerate(lines):
-            for word in set(line.split()):
-                holding = lines_of.get(word)
-                if holding is None:
-                    lines_of[word] = [line_id]
-                else:
-                    holding.append(line_id)
-        # A cue (a pattern's, casefolded) → ids of the lines holding a word that contains it.
-        self.lines_of_cue: dict[str, set[int]] = {}
+            for word in line.split():
+                lines_of[word].append(line_id)
+        holders: defaultdict[str, list[list[int]]] = defaultdict(list)
+        cues_in = LEXICON.cues_in
         for word, holding in lines_of.items():
-            for cue in LEXICON.cues_in(word):
-                found = self.lines_of_cue.get(cue)
-                if found is None:
-                    self.lines_of_cue[cue] = set(holding)
-                else:
-                    found.update(holding)
+            for cue in cues_in(word):
+                holders[cue].append(holding)
+        # A cue (a pattern's, casefolded) → ids of the lines holding a word that contains it.
+        self.lines_of_cue: dict[str, set[int]] = {
+            cue: set().union(*holdings) for cue, holdings in holders.items()}
 
 
 _NO_LINES: frozenset[int] = frozenset()
