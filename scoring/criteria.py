@@ -10,6 +10,9 @@ Scopes
              ("all our instruments are sterilised").
   care       like treatment, but a general statement that names no other treatment also
              counts ("every visit starts with a consultation" on the home page).
+
+Rules ignore case unless marked case-sensitive. Their letters are written in lower case
+("prp", "usd"): such a rule runs on the site's casefolded text, faster (``patterns.Pattern``).
 """
 
 from __future__ import annotations
@@ -151,8 +154,8 @@ _NUMBING = (
 )
 # Shared by serum_or_mask and the serum step of procedure_described.
 _ACTIVES = (
-    r"\bserums?\b|\bhyaluronic\b|\bgrowth\s+factors?\b|\bPRP\b|\bplatelet[\s\-]rich\s+(?:plasma|fibrin)"
-    r"|\bPRF\b|\bexosomes?\b|\bpolynucleotides?\b|\bPN\b|\bPDRN\b|\bNCTF\b|\bpeptides?\b"
+    r"\bserums?\b|\bhyaluronic\b|\bgrowth\s+factors?\b|\bprp\b|\bplatelet[\s\-]rich\s+(?:plasma|fibrin)"
+    r"|\bprf\b|\bexosomes?\b|\bpolynucleotides?\b|\bpn\b|\bpdrn\b|\bnctf\b|\bpeptides?\b"
     r"|\bbiologicals?\b|\bhydrating\s+gels?\b|\bactives\b|\bbooster\s+serum"
 )
 
@@ -175,7 +178,7 @@ CRITERIA: tuple[Criterion, ...] = (
             R("NP board credential", r"\b(?:FNP|AGNP|AGACNP|ANP|PMHNP|WHNP|NP)-(?:BC|C)\b|\bANCC\b|\bAANP\b",
               case_sensitive=True),
             R("fellow of a specialty academy",
-              r"\bF(?:AAD|ACS|AAFPRS|ACOG|ACP)\b|\bfellow\s+of\s+the\s+american\s+(?:academy|college)"),
+              r"\bf(?:aad|acs|aafprs|acog|acp)\b|\bfellow\s+of\s+the\s+american\s+(?:academy|college)"),
         ),
         unless=_CHOOSING_ADVICE,
     ),
@@ -198,7 +201,7 @@ CRITERIA: tuple[Criterion, ...] = (
               r"\b(?:nurse\s+practitioner|registered\s+nurse|physician\s+assistant|nurse\s+injector"
               r"|dermatologist|plastic\s+surgeon|medical\s+a?esthetician|master\s+a?esthetician"
               r"|a?esthetician|nurse\s+prescriber|physician|aesthetic\s+nurse|cosmetic\s+nurse"
-              r"|(?:(?<=aesthetic\s)|(?<=cosmetic\s)|(?<=medical\s))doctor|ANCC\s+certified)s?\b"
+              r"|(?:(?<=aesthetic\s)|(?<=cosmetic\s)|(?<=medical\s))doctor|ancc\s+certified)s?\b"
               # "physician-grade skincare", "dermatologist-tested": products, not people.
               r"(?![\s\-](?:grade|strength|dispensed|formulated|tested|recommended|approved|developed"
               r"|trusted|brands?|quality)\b)"),

@@ -30,8 +30,10 @@ _STREET_SUFFIX = (
     r"|Court|Ct|Place|Pl|Circle|Cir|Trail|Trl|Square|Sq|Terrace|Ter|Pike|Plaza|Crescent|Cres|Close"
     r"|Row|Parade|Pde|Loop|Expressway|Expy|Freeway|Fwy|Broadway|Walk|Mews|Green|Hill|Gardens)"
 )
+# A house number at a word's start: "\b\d{1,6}", written so that it begins with the digit, which
+# the regular expression engine skips ahead to (the lookbehind then checks what \b would).
 _STREET = re.compile(
-    r"\b\d{1,6}[A-Za-z]?(?:[\-–]\d{1,6})?[ \t]+(?:[NSEW]\.?[ \t]+)?(?:[A-Z0-9][\w'’.\-]*[ \t]+){0,5}"
+    r"\d(?<!\w\d)\d{0,5}[A-Za-z]?(?:[\-–]\d{1,6})?[ \t]+(?:[NSEW]\.?[ \t]+)?(?:[A-Z0-9][\w'’.\-]*[ \t]+){0,5}"
     + _STREET_SUFFIX
     + r"\b\.?(?:[ \t]+(?:North|South|East|West|[NSEW]{1,2})\b\.?)?"
     r"(?:,?[ \t]+(?:Suite|Ste\.?|Unit|Building|Bldg\.?|Floor|Fl\.?|#)[ \t]*[\w\-]+)?"
@@ -279,9 +281,13 @@ def _phone(
     """schema.org's number, else the number most linked (``tel:``) and shown across the pages.
     The evidence is the first sentence showing the chosen number."""
     region = country or "US"
-    votes = Counter(
-        n for page in site.pages for raw in page.page.tel_links if (n := e164(raw, region))
-    )
+    # A site links the same number from every page: each distinct link is parsed once (the
+    # votes keep the order in which numbers first appear, which settles ties).
+    links = Counter(raw for page in site.pages for raw in page.page.tel_links)
+    votes: Counter[str] = Counter()
+    for raw, count in links.items():
+        if linked := e164(raw, region):
+            votes[linked] += count
     evidence: dict[str, Evidence] = {}
     for line in site.lines_matching(_PHONE_LIKE):
         for formatted, start in _numbers_in(site.lines[line], region):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -21,6 +22,6 @@ class Page:
     structured: tuple[dict[str, Any], ...] = field(default_factory=tuple)
     tel_links: tuple[str, ...] = field(default_factory=tuple)
 
-    @property
+    @cached_property  # read for every page by several rules of each rescoring
     def path(self) -> str:
         return urlsplit(self.url).path.lower()

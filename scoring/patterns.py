@@ -7,6 +7,9 @@ pattern: a set of lowercase strings of which every match must contain one. The s
 for those with ``str.find`` (fast) and runs the regular expression only on the lines that hold
 one. A pattern without usable cues is simply run on every line: cues change the speed, never
 the result.
+
+A cue that the pattern puts right after ``\\b`` is written ``\\bcue``: it starts a word, and a line
+that holds its letters only inside words ("est" in "interest") cannot match there.
 """
 
 from __future__ import annotations
@@ -26,7 +29,21 @@ except ImportError:  # pragma: no cover - depends on the Python version
 _ZERO_WIDTH = () if _c is None else (_c.AT, _c.ASSERT, _c.ASSERT_NOT)
 
 _MIN_CUE = 2  # shorter literals (a comma, one letter) would select nearly every line
+# The mark of a cue that starts a word, as the pattern wrote it. No cue holds a backslash of its
+# own (see _spellings), so the mark is never text.
+WORD_START = "\\b"
 _MAX_SPELLINGS = 16  # more spellings of a run cost more look-ups than they save
+
+
+def _parse(pattern: str, flags: int) -> list[tuple[Any, Any]] | None:
+    """The pattern's items as Python's parser reads them; None if it cannot (then there are no
+    cues or openings, and the pattern is simply run on every line)."""
+    if _p is None:
+        return None
+    try:
+        return list(_p.parse(pattern, flags))
+    except Exception:  # noqa: BLE001 - any parser surprise means: scan every line
+        return None
 
 
 def cues(pattern: str, flags: int = 0) -> tuple[frozenset[str], ...] | None:
@@ -34,15 +51,33 @@ def cues(pattern: str, flags: int = 0) -> tuple[frozenset[str], ...] | None:
     None; casefolded when the pattern ignores case; the most selective set first.
     ``micro[\\s-]?needl`` gives ({"micro"}, {"needl"}): a line must hold both to be worth the
     regular expression."""
-    if _p is None:
-        return None
-    try:
-        parsed = _p.parse(pattern, flags)
-    except Exception:  # noqa: BLE001 - any parser surprise means: no cues, scan every line
+    parsed = _parse(pattern, flags)
+    if parsed is None:
         return None
     fold = str.casefold if flags & re.IGNORECASE else str
-    options = sorted(_options(list(parsed), fold), key=_selectivity)
-    return tuple(frozenset(option) for option in options) or None
+    options = sorted({frozenset(_uncovered(option)) for option in _options(parsed, fold)},
+                     key=lambda option: (_selectivity(option), sorted(option)))
+    return tuple(options) or None
+
+
+def _uncovered(cue_set: set[str]) -> set[str]:
+    """The cues of a set that no other of its cues covers: "week" covers "weeks" (a line
+    holding one holds the other), a cue anywhere covers the same letters at a word's start."""
+    def covers(cue: str, other: str) -> bool:
+        if cue == plain(cue):
+            return plain(cue) in plain(other)
+        return other != plain(other) and plain(other).startswith(plain(cue))
+    return {other for other in cue_set if not any(cue != other and covers(cue, other) for cue in cue_set)}
+
+
+def plain(cue: str) -> str:
+    """The letters of a cue, wherever they stand in a word."""
+    return cue[len(WORD_START):] if cue.startswith(WORD_START) else cue
+
+
+def is_word_character(character: str) -> bool:
+    """What ``\\w`` matches in a str pattern, so what ``\\b`` stands between."""
+    return character.isalnum() or character == "_"
 
 
 # Words on most lines of a clinic's site: the worst cues, whatever their length.
@@ -53,18 +88,20 @@ def _selectivity(cue_set: set[str]) -> tuple[bool, int, int]:
     """Sort key, most selective first: no word that is everywhere, then the longer its shortest
     cue, then the fewer cues, the fewer lines a cue set is likely to select ("medical" before
     "or", "exam" before "skin")."""
-    return bool(cue_set & _EVERYWHERE), -min(map(len, cue_set)), len(cue_set)
+    letters = [plain(cue) for cue in cue_set]
+    return bool(_EVERYWHERE.intersection(letters)), -min(map(len, letters)), len(cue_set)
 
 
-def _sequence(items: list[tuple[Any, Any]], fold: Any) -> set[str] | None:
-    """Best cue set of a sequence: the most selective of its options."""
-    options = _options(items, fold)
+def _sequence(items: list[tuple[Any, Any]], fold: Any, word_start: bool = False) -> set[str] | None:
+    """Best cue set of a sequence (one that starts a word, when ``word_start``): the most
+    selective of its options."""
+    options = _options(items, fold, word_start)
     if not options:
         return None
     return min(options, key=_selectivity)
 
 
-def _options(items: list[tuple[Any, Any]], fold: Any) -> list[set[str]]:
+def _options(items: list[tuple[Any, Any]], fold: Any, word_start: bool = False) -> list[set[str]]:
     """Every cue set of a sequence: each literal run, and each required group, must occur.
 
     A run goes on through a few spellings ("numb" then "(?:ing|ed)?" is numb, numbing or numbed;
@@ -75,32 +112,36 @@ def _options(items: list[tuple[Any, Any]], fold: Any) -> list[set[str]]:
     options: list[set[str]] = []
     run = {""}  # the spellings of the literal run so far
     lone_class = False  # the run is one class of characters ("[$£€]"): rare symbols are cues
+    at_word_start = word_start  # the run starts right after \b
 
     def end_run() -> None:
-        nonlocal run, lone_class
+        nonlocal run, lone_class, at_word_start
         if min(map(len, run)) >= _MIN_CUE or lone_class:
-            # A spelling that contains another adds no line: "numb" covers "numbing".
-            options.append({s for s in run if not any(o != s and o in s for o in run)})
-        run, lone_class = {""}, False
+            options.append(_cue_set(run, at_word_start))
+        run, lone_class, at_word_start = {""}, False, False
 
     for op, argument in items:
         if op in _ZERO_WIDTH:
+            if op is _c.AT and argument is _c.AT_BOUNDARY and run == {""}:
+                at_word_start = True
             continue  # consumes nothing: the literals around it stay one run
         spellings = _spellings([(op, argument)], fold)
         if spellings is not None and len(run) * len(spellings) <= _MAX_SPELLINGS:
             lone_class = run == {""} and op is _c.IN
             run = {before + after for before in run for after in spellings}
             continue
+        starts_word = at_word_start and run == {""}  # nothing read since the \b
         end_run()
         if spellings is not None:  # too many spellings to go on: a run of its own
-            run, lone_class = spellings, op is _c.IN
+            run, lone_class, at_word_start = spellings, op is _c.IN, starts_word
+            continue
+        if op is _c.BRANCH:
+            options.extend(_branches(argument[1], fold, starts_word))
             continue
         if op is _c.SUBPATTERN:
-            inner = _sequence(list(argument[-1]), fold)
-        elif op is _c.BRANCH:
-            inner = _branches(argument[1], fold)
+            inner = _sequence(list(argument[-1]), fold, starts_word)
         elif op in (_c.MAX_REPEAT, _c.MIN_REPEAT) and argument[0] >= 1:
-            inner = _sequence(list(argument[2]), fold)
+            inner = _sequence(list(argument[2]), fold, starts_word)
         elif op is _c.IN and all(kind is _c.LITERAL for kind, _ in argument):
             inner = {fold(chr(code)) for _, code in argument}
         else:
@@ -111,15 +152,27 @@ def _options(items: list[tuple[Any, Any]], fold: Any) -> list[set[str]]:
     return options
 
 
+def _cue_set(run: set[str], word_start: bool) -> set[str]:
+    """The cues of a literal run's spellings, marked when the run starts a word (each spelling
+    then begins with a word character, which \\b sets apart from the character before it)."""
+    if word_start and all(is_word_character(spelling[0]) for spelling in run):
+        # A spelling that begins with another adds no line: "numb" covers "numbing".
+        return {WORD_START + s for s in run if not any(o != s and s.startswith(o) for o in run)}
+    # A spelling that contains another adds no line.
+    return {s for s in run if not any(o != s and o in s for o in run)}
+
+
 def _spellings(items: list[tuple[Any, Any]], fold: Any) -> set[str] | None:
     """Every string a sequence of literals, literal alternations and optional parts can match,
     when there are few (``(?:ing|ed)?`` → {"ing", "ed", ""}); else None."""
     found = {""}
     for op, argument in items:
-        if op is _c.LITERAL:
-            part: set[str] | None = {fold(chr(argument))}
-        elif op is _c.IN and all(kind is _c.LITERAL for kind, _ in argument):
-            part = {fold(chr(code)) for _, code in argument}
+        part: set[str] | None
+        if op is _c.LITERAL or (op is _c.IN and all(kind is _c.LITERAL for kind, _ in argument)):
+            characters = [chr(argument)] if op is _c.LITERAL else [chr(code) for _, code in argument]
+            if "\\" in characters:
+                return None  # no cue holds a backslash: it would read as the word-start mark
+            part = {fold(character) for character in characters}
         elif op is _c.SUBPATTERN:
             part = _spellings(list(argument[-1]), fold)
         elif op is _c.BRANCH:
@@ -142,14 +195,71 @@ def _spellings(items: list[tuple[Any, Any]], fold: Any) -> set[str] | None:
     return found
 
 
-def _branches(branches: list[Any], fold: Any) -> set[str] | None:
-    found: set[str] = set()
+def openings(pattern: str, flags: int = 0) -> frozenset[str] | None:
+    """The strings (casefolded when the pattern ignores case) that every match of ``pattern``
+    starts with, or None: ``\\b(?:serums?|masks?)\\b`` gives {"serum", "mask"}. A match can then
+    only be where one of them stands."""
+    parsed = _parse(pattern, flags)
+    if parsed is None:
+        return None
+    found = _openings(parsed, str.casefold if flags & re.IGNORECASE else str)
+    # A letter alone stands everywhere: then scanning the line is as fast.
+    return frozenset(found) if found and min(map(len, found)) >= _MIN_CUE else None
+
+
+def _openings(items: list[tuple[Any, Any]], fold: Any) -> set[str] | None:
+    """The strings a sequence's matches start with: the spellings of its leading literal run,
+    else those of each branch of its leading alternation."""
+    consuming = [(op, argument) for op, argument in items if op not in _ZERO_WIDTH]
+    if not consuming:
+        return None
+    run = {""}
+    for item in consuming:
+        spellings = _spellings([item], fold)
+        if spellings is None or len(run) * len(spellings) > _MAX_SPELLINGS:
+            break
+        run = {before + after for before in run for after in spellings}
+    if run != {""}:
+        # A spelling that begins with another adds no place: "numb" covers "numbing".
+        return {s for s in run if not any(o != s and s.startswith(o) for o in run)}
+    op, argument = consuming[0]
+    if op is _c.SUBPATTERN:
+        return _openings(list(argument[-1]), fold)
+    if op is _c.BRANCH:
+        found: set[str] = set()
+        for branch in argument[1]:
+            inner = _openings(list(branch), fold)
+            if not inner:
+                return None  # a branch that can start anywhere
+            found |= inner
+        return found
+    return None
+
+
+def _branches(branches: list[Any], fold: Any, word_start: bool = False) -> list[set[str]]:
+    """Cue sets every match of an alternation meets: the branches' best sets joined, and the
+    branches' sets that are alike joined: "week" or "month" of ``\\d+ weeks apart|every \\d+
+    months|monthly sessions``, where the best sets, "apart", "every" and "sessions", join into a
+    set of common words."""
+    per_branch = []
     for branch in branches:
-        inner = _sequence(list(branch), fold)
-        if not inner:
-            return None  # one branch can match without any literal
-        found |= inner
-    return found
+        options = _options(list(branch), fold, word_start)
+        if not options:
+            return []  # one branch can match without any literal
+        per_branch.append(options)
+    joined = [set().union(*(min(options, key=_selectivity) for options in per_branch))]
+    for seed in per_branch[0]:
+        alike = set().union(*(
+            min(options, key=lambda option: (not _alike(seed, option), _selectivity(option)))
+            for options in per_branch))
+        if alike not in joined and not _EVERYWHERE.intersection(map(plain, alike)):
+            joined.append(alike)
+    return joined
+
+
+def _alike(one: set[str], other: set[str]) -> bool:
+    """Whether two cue sets share letters ("week" and "weeks", "month" and "monthly")."""
+    return any(a in b or b in a for a in map(plain, one) for b in map(plain, other))
 
 
 class _Lexicon:
@@ -163,19 +273,24 @@ class _Lexicon:
     _REMEMBERED = 200_000  # words; the memory of a few megabytes
 
     def __init__(self) -> None:
-        # A cue's first two letters → the cues; a one-letter cue ("$" of [$£€]) under itself.
-        self._by_start: dict[str, list[str]] = {}
+        # A cue's first two letters → (cue, its letters, whether it starts a word); a one-letter
+        # cue ("$" of [$£€]) under itself.
+        self._by_start: dict[str, list[tuple[str, str, bool]]] = {}
         self._contained: dict[str, tuple[str, ...]] = {}
 
     def add(self, cue: str) -> None:
-        """A cue (casefolded, without spaces) that words are looked into for."""
-        cues = self._by_start.setdefault(cue[:2], [])
-        if cue not in cues:
-            cues.append(cue)
+        """A cue (casefolded, without spaces, perhaps marked to start a word) that words are
+        looked into for."""
+        letters = plain(cue)
+        cues = self._by_start.setdefault(letters[:2], [])
+        entry = (cue, letters, cue != letters)
+        if entry not in cues:
+            cues.append(entry)
             self._contained.clear()  # remembered before this cue was known
 
     def cues_in(self, word: str) -> tuple[str, ...]:
-        """The known cues that the (casefolded) word contains."""
+        """The known cues that the (casefolded) word contains; a marked cue only where it starts
+        a word: at the word's start, or after a character that is not a word character."""
         found = self._contained.get(word)
         if found is None:
             if len(self._contained) >= self._REMEMBERED:
@@ -183,7 +298,8 @@ class _Lexicon:
             by_start = self._by_start
             found = self._contained[word] = tuple({
                 cue for at in range(len(word)) for start in (word[at], word[at:at + 2])
-                for cue in by_start.get(start, ()) if word.startswith(cue, at)
+                for cue, letters, word_start in by_start.get(start, ())
+                if word.startswith(letters, at) and not (word_start and at and is_word_character(word[at - 1]))
             })
         return found
 
@@ -191,15 +307,32 @@ class _Lexicon:
 LEXICON = _Lexicon()
 
 
+# A cue set as a site looks it up: the cues its word index holds (casefolded), and the others
+# (a cue with a space, or one whose case counts), looked for in its text.
+CueLookup = tuple[tuple[str, ...], tuple[str, ...]]
+
+
+def _lookups(cue_sets: tuple[frozenset[str], ...] | None, case_sensitive: bool) -> tuple[CueLookup, ...] | None:
+    if cue_sets is None:
+        return None
+    return tuple(
+        (tuple(sorted(cue.casefold() for cue in cue_set if not case_sensitive and cue.split() == [cue])),
+         tuple(sorted(cue for cue in cue_set if case_sensitive or cue.split() != [cue])))
+        for cue_set in cue_sets
+    )
+
+
 class Pattern:
     """A compiled regular expression with the cues that let a scan skip lines."""
 
-    __slots__ = ("case_sensitive", "cues", "folded", "regex", "source")
+    __slots__ = ("anywhere_cues", "anywhere_lookups", "case_sensitive", "cues", "folded", "key",
+                 "lookups", "openings", "regex", "source")
 
     def __init__(self, source: str, case_sensitive: bool = False) -> None:
         flags = 0 if case_sensitive else re.IGNORECASE
         self.source = source
         self.case_sensitive = case_sensitive
+        self.key = (source, case_sensitive)  # patterns alike find alike
         # Python's re drops its literal-prefix search for case-insensitive patterns. A pattern
         # that spells its letters in lower case finds the same matches, case-sensitively and
         # faster, in casefolded text that kept its offsets. That text joins a site's lines, so
@@ -208,11 +341,31 @@ class Pattern:
         self.folded = (re.compile(source, re.MULTILINE)
                        if not case_sensitive and letters == letters.casefold() else None)
         self.regex = re.compile(source, flags)
+        # Where a match of the folded pattern can start: one plain alternation of literals, which
+        # the regular expression engine skips through far faster than the pattern itself.
+        starts = None if self.folded is None else openings(source, flags)
+        self.openings = None if starts is None else re.compile(
+            "|".join(map(re.escape, sorted(starts))))
         self.cues = cues(source, flags)
-        for cue_set in self.cues or ():
+        # The same cues, wherever they stand in a word: for reading text whose word starts may
+        # differ from the folded site text's (the original letters; a sentence read alone).
+        self.anywhere_cues = None if self.cues is None else tuple(
+            frozenset(map(plain, cue_set)) for cue_set in self.cues)
+        self.lookups = _lookups(self.cues, case_sensitive)
+        self.anywhere_lookups = _lookups(self.anywhere_cues, case_sensitive)
+        for cue_set in (*(self.cues or ()), *(self.anywhere_cues or ())):
             for cue in cue_set:
                 if cue.split() == [cue]:  # within one word: found through the site's words
                     LEXICON.add(cue.casefold())
+
+    def search(self, text: str) -> bool:
+        """Whether the pattern matches in ``text``; on its casefolded letters when they keep
+        their offsets and no line break makes ^ and $ differ (the faster twin)."""
+        if self.folded is not None and "\n" not in text:
+            folded = text.casefold()
+            if len(folded) == len(text):
+                return self.folded.search(folded) is not None
+        return self.regex.search(text) is not None
 
     def __repr__(self) -> str:
         return f"Pattern({self.source!r})"

@@ -9,8 +9,8 @@ Only full names count (first and last): "Dr. Raman" alone cannot be looked up an
 mentions of one person across pages merge into one practitioner; the quote is the sentence of
 the page text that names them (an exact substring, as for verdicts).
 
-Only the pages showing a line where a pattern can match are read with it: a mention lies within
-one line (block), and a site's distinct lines are far fewer than its pages' lines.
+A mention lies within one line (block): each distinct line of a site is read once, however
+many pages show it, and only the lines where a pattern can match are read with it.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from scoring.pages import Page
 from scoring.site import SiteText
-from scoring.text import sentence_at
+from scoring.text import split_block
 
 _UPPER = "A-ZÀ-ÖØ-Þ"
 _LOWER = "a-zß-öø-ÿ"
@@ -54,11 +54,13 @@ _IS_A = re.compile(rf"(?P<name>{_NAME}),?{_GAP}(?:is|was){_GAP}(?:a|an|our){_GAP
 _PATTERNS = (_WITH_CREDENTIALS, _DOCTOR, _IS_A)  # in order of trust within one sentence
 # What every mention by a pattern contains within its line, found faster than the pattern, which
 # tries every capital: a comma or a space before a credential ("Jane Doe, MD", "Eleanor Pryce
-# RGN"), "Dr" for a doctor's title, "is a" / "was our" for a role.
+# RGN"), "Dr" for a doctor's title, "is a" / "was our" for a role. Each hint starts with a
+# literal or with the letters it needs, which the regular expression engine skips ahead to: a
+# space before two capitals is checked from the capitals, far rarer than spaces.
 _HINTS = (
-    re.compile(r",[^\S\n]*[A-Zl]|[^\S\n][A-Z]{2}"),
-    re.compile(r"Dr"),
-    re.compile(r"[^\S\n](?:is|was)[^\S\n]+(?:a|an|our)[^\S\n]"),
+    (re.compile(r",[^\S\n]*[A-Zl]"), re.compile(r"[A-Z](?<=[^\S\n][A-Z])[A-Z]")),
+    (re.compile(r"Dr"),),
+    (re.compile(r"(?:is|was)[^\S\n]+(?:a|an|our)[^\S\n]"),),
 )
 # Role phrases next to a name: ", a board-certified dermatologist" or "is a ... dermatologist".
 _ROLE_NEARBY = re.compile(rf"^,?\s*(?:(?:is|was|serves as)\s+)?(?:a|an|our)?\s*(?P<role>{_ROLE_WORDS})\b",
@@ -118,17 +120,10 @@ def extract_practitioners(pages: Iterable[Page]) -> tuple[Practitioner, ...]:
 
 def site_practitioners(site: SiteText) -> tuple[Practitioner, ...]:
     """Everyone a site's pages name with a full name and a credential, title or clinical role."""
-    # The pages showing a line where a pattern matches, the line read alone: the other pages
-    # hold no mention by that pattern.
-    ranks_of_page: dict[int, list[int]] = {}
-    for rank, (pattern, hint) in enumerate(zip(_PATTERNS, _HINTS, strict=True)):
-        pages = {page for line in site.lines_matching(hint) if pattern.search(site.lines[line])
-                 for page in site.line_pages[line]}
-        for page in pages:
-            ranks_of_page.setdefault(page, []).append(rank)
+    hits = _line_hits(site)
     by_person: dict[str, list[_Mention]] = {}
-    for page, ranks in ranks_of_page.items():
-        for mention in _mentions(site.pages[page].page, ranks):
+    for page in sorted({page for line in hits for page in site.line_pages[line]}):
+        for mention in _mentions(site, page, hits):
             by_person.setdefault(name_key(mention.name), []).append(mention)
     people = [_merge(mentions) for mentions in by_person.values()]
     return tuple(sorted(people, key=lambda p: name_key(p.name)))
@@ -141,19 +136,37 @@ def name_key(name: str) -> str:
     return " ".join(re.sub(r"[^\w\s-]", " ", folded).lower().split())
 
 
-def _mentions(page: Page, ranks: list[int]) -> Iterable[_Mention]:
-    # The patterns of these ranks run over the whole text (one pass each); a sentence's first
-    # pattern to name a person describes them.
-    hits: dict[tuple[int, int], list[tuple[int, re.Match[str]]]] = {}
-    for rank in ranks:
-        for match in _PATTERNS[rank].finditer(page.text):
-            sentence = sentence_at(page.text, match.start())
-            if sentence is not None and match.end() <= sentence[1]:
-                hits.setdefault(sentence, []).append((rank, match))
-    for position, (start, end) in enumerate(sorted(hits)):
-        text = page.text[start:end]
+# A line's sentences that name someone: (start, end) of the sentence in the line → the patterns'
+# matches within it, as (rank, match).
+_Hits = dict[tuple[int, int], list[tuple[int, re.Match[str]]]]
+
+
+def _line_hits(site: SiteText) -> dict[int, _Hits]:
+    """The sentences naming someone, of each distinct line that has one. The hint of a pattern
+    finds the few lines worth reading with it, in one scan of the site."""
+    found: dict[int, _Hits] = {}
+    for rank, (pattern, hints) in enumerate(zip(_PATTERNS, _HINTS, strict=True)):
+        for line in set().union(*(site.lines_matching(hint) for hint in hints)):
+            text = site.lines[line]
+            spans: list[tuple[int, int]] | None = None
+            for match in pattern.finditer(text):
+                spans = spans or split_block(text)
+                sentence = next((span for span in spans if span[0] <= match.start() < span[1]), None)
+                if sentence is not None and match.end() <= sentence[1]:
+                    found.setdefault(line, {}).setdefault(sentence, []).append((rank, match))
+    return found
+
+
+def _mentions(site: SiteText, page_number: int, hits: dict[int, _Hits]) -> Iterable[_Mention]:
+    """The mentions of a page, sentence by sentence in page order; a sentence's first pattern
+    to name a person describes them."""
+    page = site.pages[page_number].page
+    sentences = ((site.lines[line], span, hits[line][span])
+                 for line in site.pages[page_number].lines if line in hits for span in sorted(hits[line]))
+    for position, (line, (start, end), line_hits) in enumerate(sentences):
+        text = line[start:end]
         seen: set[str] = set()
-        for rank, match in sorted(hits[start, end], key=lambda hit: (hit[0], hit[1].start())):
+        for rank, match in sorted(line_hits, key=lambda hit: (hit[0], hit[1].start())):
             name = _clean_name(match["name"])
             if name is None or name_key(name) in seen:
                 continue
@@ -161,7 +174,7 @@ def _mentions(page: Page, ranks: list[int]) -> Iterable[_Mention]:
             credentials = _split_credentials(match.groupdict().get("credentials") or "")
             if _PATTERNS[rank] is _DOCTOR and not credentials:
                 credentials = ["Dr."]
-            role = _role(match, page.text[match.end():end], text, credentials)
+            role = _role(match, line[match.end():end], text, credentials)
             yield _Mention(name, credentials, role, page.url, text, (page.url, position))
 
 

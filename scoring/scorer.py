@@ -33,7 +33,7 @@ _MICRONEEDLING = Pattern(MICRONEEDLING)
 _OTHER = Pattern(OTHER_TREATMENTS)
 _SITE_WIDE = Pattern(SITE_WIDE)
 _HEARSAY = Pattern(HEARSAY)
-_NEGATION = re.compile(NEGATION, re.IGNORECASE)
+_NEGATION = Pattern(NEGATION)
 _NEGATION_WINDOW = 40  # characters before a match in which a negation denies it
 _SENTENCE_WORDS = 6  # fewer words, or a heading, makes weak evidence
 _LIST_ITEMS, _LIST_ITEM_WORDS = 8, 25  # how far back a list's lead-in line is looked for
@@ -125,9 +125,9 @@ class _Reading:
     @staticmethod
     def _page_topic(page: Page) -> str | None:
         label = f"{page.path} {page.title}".replace("-", " ").replace("_", " ")
-        if _MICRONEEDLING.regex.search(label):
+        if _MICRONEEDLING.search(label):
             return MICRONEEDLING_TOPIC
-        if _OTHER.regex.search(label):
+        if _OTHER.search(label):
             return OTHER_TOPIC
         return GENERAL_TOPIC
 
@@ -141,10 +141,11 @@ class _Reading:
         for number, page in enumerate(text.pages):
             if self.page_topics[number] is not GENERAL_TOPIC:
                 continue
-            own = [line for line in page.lines if not text.is_boilerplate(line)]
-            mn = sum(mn_mentions.get(line, 0) for line in own)
+            mn = sum(mn_mentions[line] for line in page.lines
+                     if line in mn_mentions and not text.is_boilerplate(line))
             if mn < _CONTENT_TOPIC_MENTIONS:
                 continue
+            own = [line for line in page.lines if not text.is_boilerplate(line)]
             other = sum(len(_OTHER.regex.findall(text.lines[line])) for line in own)
             if mn >= 2 * other:
                 self.page_topics[number] = MICRONEEDLING_TOPIC
@@ -288,7 +289,6 @@ def _judge(criterion: Criterion, reading: _Reading) -> Verdict:
     text = reading.text
     best: tuple[tuple[int, ...], int, SentenceKey, str] | None = None
     steps: dict[int, dict[SentenceKey, set[str]]] = {}
-    denied = False
     for rule_name, pattern, also in _RULES[criterion.id]:
         judged: set[SentenceKey] = set()
         for line, match in text.find(pattern):
@@ -296,16 +296,25 @@ def _judge(criterion: Criterion, reading: _Reading) -> Verdict:
             if key in judged:
                 continue
             judged.add(key)
+            # Evidence on a line's first page is the best the line can give (pages_of puts the
+            # best page first): a line that cannot beat the evidence found so far is not read,
+            # unless a denial on it would still count.
+            pages = reading.pages_of(line)
+            hopeless = best is not None and criterion.min_distinct_rules == 1 and (
+                not pages or _rank(criterion, reading, pages[0], key) >= best[0])
+            if hopeless and not criterion.denial_wins:
+                continue
             status = reading.statement(key, match, criterion.negatable)
             sentence = text.sentence_text(*key)
-            if status == _DENIED and criterion.denial_wins and _DENIAL.search(sentence):
-                denied = denied or any(reading.in_scope(page, key, criterion.scope)
-                                       for page in reading.pages_of(line))
-            if status != _STATED or (unless and unless.search(sentence)) or (
+            if status == _DENIED and criterion.denial_wins and _DENIAL.search(sentence) and any(
+                reading.in_scope(page, key, criterion.scope) for page in pages
+            ):
+                return Verdict(criterion.id, False)  # the clinic's denial outweighs the rest
+            if hopeless or status != _STATED or (unless and unless.search(sentence)) or (
                 also and not also.search(sentence)
             ):
                 continue
-            for page in reading.pages_of(line):
+            for page in pages:
                 if not reading.in_scope(page, key, criterion.scope) or (
                     reading.kind[page] == _ARTICLE and not criterion.from_articles
                 ):
@@ -318,21 +327,25 @@ def _judge(criterion: Criterion, reading: _Reading) -> Verdict:
                 if criterion.min_distinct_rules > 1:
                     steps.setdefault(page, {}).setdefault(key, set()).add(rule_name)
                     continue
-                # A sentence that names microneedling itself beats one that inherits the topic.
-                rank = (reading.kind[page], reading.weak(key),
-                        criterion.scope == TREATMENT and reading.own_topic(key) != MICRONEEDLING_TOPIC,
-                        reading.rank[page], text.pages[page].first_position[line], key[1])
+                rank = _rank(criterion, reading, page, key)
                 if best is None or rank < best[0]:
                     best = (rank, page, key, rule_name)
                 break
-    if denied:
-        return Verdict(criterion.id, False)
     if criterion.min_distinct_rules > 1:
         return _steps_verdict(criterion, reading, steps)
     if best is None:
         return Verdict(criterion.id, False)
     _, page, key, rule_name = best
     return Verdict(criterion.id, True, text.pages[page].page.url, text.sentence_text(*key), rule_name)
+
+
+def _rank(criterion: Criterion, reading: _Reading, page: int, key: SentenceKey) -> tuple[int, ...]:
+    """How good a sentence on a page is as evidence, lowest best: microneedling pages, then other
+    pages, then posts; whole sentences before headings; a sentence that names microneedling
+    itself before one that inherits the topic; then the page's and the sentence's order."""
+    return (reading.kind[page], reading.weak(key),
+            criterion.scope == TREATMENT and reading.own_topic(key) != MICRONEEDLING_TOPIC,
+            reading.rank[page], reading.text.pages[page].first_position[key[0]], key[1])
 
 
 def _steps_verdict(

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from itertools import accumulate
+from itertools import accumulate, repeat
 
 from scoring.pages import Page
-from scoring.patterns import LEXICON, Pattern
+from scoring.patterns import LEXICON, Pattern, plain
 from scoring.text import Sentence, looks_like_heading, split_block
 
 # Pages that are not the clinic speaking about its treatments: legal notices and the like.
@@ -56,26 +57,23 @@ class _Words:
     spaces) of a site's casefolded lines: a site has a few thousand words, and most hold no cue."""
 
     def __init__(self, lines: list[str]) -> None:
-        lines_of: dict[str, list[int]] = {}
+        # A word → the ids of its lines (a line twice if it holds the word twice: sets below
+        # drop that, for less work than a set of words per line).
+        lines_of: defaultdict[str, list[int]] = defaultdict(list)
         for line_id, line in enumerate(lines):
-            for word in set(line.split()):
-                holding = lines_of.get(word)
-                if holding is None:
-                    lines_of[word] = [line_id]
-                else:
-                    holding.append(line_id)
-        self._lines_of_cue: dict[str, set[int]] = {}
+            for word in line.split():
+                lines_of[word].append(line_id)
+        holders: defaultdict[str, list[list[int]]] = defaultdict(list)
+        cues_in = LEXICON.cues_in
         for word, holding in lines_of.items():
-            for cue in LEXICON.cues_in(word):
-                found = self._lines_of_cue.get(cue)
-                if found is None:
-                    self._lines_of_cue[cue] = set(holding)
-                else:
-                    found.update(holding)
+            for cue in cues_in(word):
+                holders[cue].append(holding)
+        # A cue (a pattern's, casefolded) → ids of the lines holding a word that contains it.
+        self.lines_of_cue: dict[str, set[int]] = {
+            cue: set().union(*holdings) for cue, holdings in holders.items()}
 
-    def lines_with(self, cue: str) -> set[int]:
-        """Ids of the lines holding a word that contains the cue (a pattern's, casefolded)."""
-        return self._lines_of_cue.get(cue, set())
+
+_NO_LINES: frozenset[int] = frozenset()
 
 
 @dataclass
@@ -91,27 +89,22 @@ class SiteText:
     """The distinct lines of a site's pages, with where each appears."""
 
     def __init__(self, pages: Iterable[Page]) -> None:
-        self.lines: list[str] = []
         self.line_pages: list[list[int]] = []
         self.pages: list[SitePage] = []
-        ids: dict[str, int] = {}
+        ids: dict[str, int] = {}  # each distinct line, in the order lines first appear
+        line_id = ids.setdefault
         for number, page in enumerate(pages):
-            site_page = SitePage(page, [], bool(_LEGAL_PATH.search(page.path)),
-                                 bool(_ARTICLE_PATH.search(page.path)))
-            first = site_page.first_position
-            for line in page.text.split("\n"):
-                if not line.strip():
-                    continue  # no sentence lives on a blank line
-                line_id = ids.get(line)
-                if line_id is None:
-                    line_id = ids[line] = len(self.lines)
-                    self.lines.append(line)
-                    self.line_pages.append([])
-                if line_id not in first:
-                    first[line_id] = len(site_page.lines)
-                    self.line_pages[line_id].append(number)
-                site_page.lines.append(line_id)
-            self.pages.append(site_page)
+            # A line seen first takes the next id. No sentence lives on a blank line.
+            lines = [line_id(line, len(ids)) for line in page.text.split("\n")
+                     if line and not line.isspace()]
+            # Each line's first position on the page: of the reversed pairs, the last one stays.
+            first = dict(zip(reversed(lines), range(len(lines) - 1, -1, -1), strict=True))
+            self.line_pages.extend([] for _ in range(len(ids) - len(self.line_pages)))
+            for line in first:
+                self.line_pages[line].append(number)
+            self.pages.append(SitePage(page, lines, bool(_LEGAL_PATH.search(page.path)),
+                                       bool(_ARTICLE_PATH.search(page.path)), first))
+        self.lines: list[str] = list(ids)
         self.page_count = len(self.pages)
         self._starts = list(accumulate((len(line) + 1 for line in self.lines[:-1]), initial=0))
         joined = "\n".join(self.lines)
@@ -130,6 +123,8 @@ class SiteText:
         # faster case-sensitive twins on the folded lines.
         self._aligned = self._folded_starts is self._starts
         self._cue_lines: dict[tuple[str, bool], set[int]] = {}
+        # Per pattern, read with the cues' word starts or without.
+        self._candidate_lines: dict[bool, dict[tuple[str, bool], set[int]]] = {True: {}, False: {}}
         self._sentences: dict[int, list[Sentence]] = {}
         self._offsets: dict[int, list[int]] = {}
         self._headings: dict[int, bool] = {}
@@ -138,16 +133,17 @@ class SiteText:
     # -- finding -----------------------------------------------------------------------------
 
     def _lines_with(self, cue: str, case_sensitive: bool) -> set[int]:
-        """Ids of the lines that contain a pattern's cue (casefolded unless case-sensitive)."""
+        """Ids of the lines that contain a pattern's cue (casefolded unless case-sensitive; where
+        it starts a word of the casefolded line, when marked so)."""
         found = self._cue_lines.get((cue, case_sensitive))
         if found is None:
             if cue.split() == [cue]:  # no space of any kind: the cue lies within one word
                 # A line holding the cue holds it casefolded in its casefolded words.
-                found = self._words().lines_with(cue.casefold())
+                found = self._words().lines_of_cue.get(cue.casefold(), set())
                 if case_sensitive:
-                    found = {line for line in found if cue in self.lines[line]}
+                    found = {line for line in found if plain(cue) in self.lines[line]}
             else:
-                found = set(self._scan(cue, case_sensitive))
+                found = set(self._scan(plain(cue), case_sensitive))
             self._cue_lines[cue, case_sensitive] = found
         return found
 
@@ -172,32 +168,56 @@ class SiteText:
 
     def find(self, pattern: Pattern) -> list[tuple[int, Match]]:
         """Every match of the pattern, as (line id, match within that line), in line order."""
-        key = (pattern.source, pattern.case_sensitive)
-        found = self._found.get(key)
+        found = self._found.get(pattern.key)
         if found is None:
-            found = self._found[key] = list(self._find(pattern))
+            found = self._found[pattern.key] = list(self._find(pattern))
+        return found
+
+    def _candidates(self, pattern: Pattern, word_starts: bool) -> set[int] | None:
+        """Ids of the only lines where the pattern can match: those holding a cue of each of its
+        cue sets (None: any line can). ``word_starts``: the pattern reads the folded site text,
+        whose word starts are those of the words its cues are looked up in."""
+        lookups = pattern.lookups if word_starts else pattern.anywhere_lookups
+        if lookups is None:
+            return None
+        known = self._candidate_lines[word_starts]
+        found = known.get(pattern.key)
+        if found is None:
+            lines_of_cue = self._words().lines_of_cue
+            # The most selective set first: an empty intersection ends the search.
+            for in_words, elsewhere in lookups:
+                holding = set().union(*map(lines_of_cue.get, in_words, repeat(_NO_LINES)),
+                                      *(self._lines_with(cue, pattern.case_sensitive) for cue in elsewhere))
+                found = holding if found is None else found & holding
+                if not found:
+                    break
+            known[pattern.key] = found = found or set()
         return found
 
     def _find(self, pattern: Pattern) -> Iterator[tuple[int, Match]]:
-        if pattern.cues is None:
-            candidates: Iterable[int] = range(len(self.lines))
-        else:
-            # A line holds a cue of every set, the most selective set first: an empty
-            # intersection ends the search.
-            lines: set[int] | None = None
-            for cue_set in pattern.cues:
-                holding = set().union(*(self._lines_with(cue, pattern.case_sensitive) for cue in cue_set))
-                lines = holding if lines is None else lines & holding
-                if not lines:
-                    break
-            candidates = sorted(lines or ())
+        on_folded_text = pattern.folded is not None and self._aligned
+        found = self._candidates(pattern, word_starts=on_folded_text)
+        candidates: Iterable[int] = range(len(self.lines)) if found is None else sorted(found)
         lines, starts = self.lines, self._starts
-        if pattern.folded is not None and self._aligned:
-            regex, folded = pattern.folded, self._folded
+        if on_folded_text:
+            regex, folded, openings = pattern.folded, self._folded, pattern.openings
             for line_id in candidates:
                 start = starts[line_id]
-                for match in regex.finditer(folded, start, start + len(lines[line_id])):
-                    yield line_id, _Shifted(match, start)
+                end = start + len(lines[line_id])
+                if openings is None:
+                    for match in regex.finditer(folded, start, end):
+                        yield line_id, _Shifted(match, start)
+                    continue
+                # Every match starts where an opening stands: the pattern is tried there only,
+                # leftmost first, on from the end of each match, as finditer would.
+                position = start
+                while (opening := openings.search(folded, position, end)) is not None:
+                    match = regex.match(folded, opening.start(), end)
+                    if match is None:
+                        position = opening.start() + 1
+                    else:
+                        yield line_id, _Shifted(match, start)
+                        position = match.end()
             return
         for line_id in candidates:
             for match in pattern.regex.finditer(lines[line_id]):
@@ -241,6 +261,12 @@ class SiteText:
 
     def sentence_says(self, line_id: int, index: int, pattern: Pattern) -> bool:
         """Whether the pattern matches within a sentence (read alone, as a string of its own)."""
+        # A match within the sentence holds the pattern's cues, and so does its line: most
+        # sentences are settled without the regular expression. (Read alone, a sentence cut
+        # within a word starts a word: the cues' word starts do not hold for it.)
+        candidates = self._candidates(pattern, word_starts=False)
+        if candidates is not None and line_id not in candidates:
+            return False
         sentence = self.sentences(line_id)[index]
         if pattern.folded is not None and self._aligned:
             return pattern.folded.search(self._folded_lines[line_id][sentence.start:sentence.end]) is not None
