@@ -28,14 +28,16 @@ def clinic(name: str, score: int, text: str, *, city: str = "Springfield") -> Cl
     return site(name, score, [text], city=city)
 
 
-def site(name: str, score: int, texts: list[str], *, city: str = "Springfield") -> ClinicRecord:
-    """A clinic whose website has one page per text (the first is its home page)."""
+def site(name: str, score: int, texts: list[str], *, city: str = "Springfield",
+         title: str | None = None) -> ClinicRecord:
+    """A clinic whose website has one page per text (the first is its home page), each titled
+    ``title`` (by default its name)."""
     website = f"https://{name.lower().replace(' ', '-')}.example"
     return ClinicRecord(
         clinic={"name": name, "website": website, "score": score, "offers_microneedling": 1,
                 "red_flags": 0, "criteria_met": score // 10, "city": city, "region": "IL",
                 "country": "US", "pages_crawled": len(texts), "crawl_status": "ok"},
-        pages=[{"url": f"{website}/{n or ''}", "title": name, "text": text, "status": 200}
+        pages=[{"url": f"{website}/{n or ''}", "title": title or name, "text": text, "status": 200}
                for n, text in enumerate(texts)],
         verdicts=[],
     )
@@ -119,24 +121,42 @@ async def test_mid_frequency_words_order_exactly_as_ranking_every_match_would(di
     assert [(row["clinic_id"], row["relevance"]) for row in rows] == ranked_by_hand(directory_db, words)
 
 
-async def test_clinics_worth_less_follow_when_few_clinics_hold_the_many_good_matches(tmp_path):
-    """Many pages worth a point, all on a few sites: after those few clinics, the clinics whose
-    only match is worth 0 points come next, by rank, as ranking every match orders them."""
-    db_path = tmp_path / "clinics.db"
+def few_sites_with_many_good_pages(db_path: Path, filler_name: str) -> None:
+    """12 sites of 40 short pages that say "peptide" twice, 30 clinics whose one long page says
+    it once, and 600 others named ``filler_name`` and a number (their pages say neither)."""
     storage = Storage(db_path)
     filler = ["We offer facials and peels.", "Book a visit with our team today."]
     long_page = "Our facials, peels and laser treatments suit every skin type and season. " * 12
     storage.bulk_insert([
         *(site(f"Serum Site {n}", 30 + n, [f"Peptide serum. Our peptide facial, page {p}." for p in range(40)])
           for n in range(12)),
-        *(clinic(f"Long Page Clinic {n}", 20 + n, long_page + "We also apply a peptide mask.") for n in range(30)),
-        *(site(f"Filler Clinic {n}", n % 100, filler) for n in range(600)),
+        *(clinic(f"Long Page Clinic {n}", 70 + n, long_page + "We also apply a peptide mask.") for n in range(30)),
+        *(site(filler_name.format(n=n), n % 100, filler, title="Welcome") for n in range(600)),
     ])
     storage.close()
+
+
+async def test_clinics_worth_less_follow_when_few_clinics_hold_the_many_good_matches(tmp_path):
+    """Many pages worth points, all on a few sites: after those few clinics, the clinics whose
+    only match is worth 0 points come next, by rank, as ranking every match orders them."""
+    db_path = tmp_path / "clinics.db"
+    few_sites_with_many_good_pages(db_path, "Filler Clinic {n}")
     rows = await search(db_path, "peptide")
     assert [row["name"] for row in rows[:12]] == [f"Serum Site {n}" for n in reversed(range(12))]
     assert min(row["relevance"] for row in rows[:12]) > 0 == max(row["relevance"] for row in rows[12:])
     assert [row["name"] for row in rows[12:]] == [f"Long Page Clinic {n}" for n in reversed(range(30))]
+    assert [(row["clinic_id"], row["relevance"]) for row in rows] == ranked_by_hand(db_path, "peptide")
+
+
+async def test_after_few_clinics_with_many_good_pages_a_name_most_clinics_share_counts_as_0_points(tmp_path):
+    """Half the names say "peptide", too many for BM25 to rank names: those clinics are worth 0
+    points and come, by rank, among the clinics whose pages are worth 0."""
+    db_path = tmp_path / "clinics.db"
+    few_sites_with_many_good_pages(db_path, "Peptide Filler {n}")
+    rows = await search(db_path, "peptide")
+    assert len(rows) == 100
+    assert [row["name"] for row in rows[:12]] == [f"Serum Site {n}" for n in reversed(range(12))]
+    assert {row["name"].split()[0] for row in rows[12:]} == {"Long", "Peptide"}
     assert [(row["clinic_id"], row["relevance"]) for row in rows] == ranked_by_hand(db_path, "peptide")
 
 
