@@ -37,6 +37,11 @@ from scoring import CRITERIA
 
 SEARCH_TERM = "numbing"  # on the pages of about half the clinics
 EVERYWHERE_TERM = "microneedling"
+# On about a quarter of the pages: two of the ten concerns each page names are picked at random
+# (19% name "acne scars"), and the 6% that make the unrealistic claim add "acne scars" again. A
+# word that common still gets a whole point of relevance on most pages that use it, so every
+# match is ranked.
+MID_TERM = "acne"
 # Quotes a met verdict may carry, by criterion; anything else gets a generic sentence.
 _QUOTES = {
     "anesthesia": "Before microneedling we apply a topical numbing cream for twenty minutes.",
@@ -141,6 +146,7 @@ async def _probe(datasette: Any) -> dict[str, tuple[str, bool]]:
         "ranked list ?region=TX": (f"{base}/directory?region=TX", True),
         f"search {SEARCH_TERM} (half the clinics)": (f"{base}/search?" + urlencode({"q": SEARCH_TERM}), True),
         f"search {EVERYWHERE_TERM} (all clinics)": (f"{base}/search?" + urlencode({"q": EVERYWHERE_TERM}), True),
+        f"search {MID_TERM} (a quarter of the clinics)": (f"{base}/search?" + urlencode({"q": MID_TERM}), True),
         f"search {rare} (2 clinics)": (f"{base}/search?" + urlencode({"q": rare}), True),
         "near a ZIP, 25 km": (f"{base}/near?" + urlencode({"zip": row["postcode"], "km": 25}), True),
         "clinic page": (f"{base}/clinics/{row['id']}", True),

@@ -731,6 +731,11 @@ class Storage:
                 f'CREATE INDEX IF NOT EXISTS "idx_clinics_{column}_listed" '
                 f'ON clinics ("{column}") WHERE score IS NOT NULL'
             )
+        # Search walks the listed clinics in rank order until it has found enough: from this
+        # index alone, one step per clinic, without reading the clinic.
+        self.db.execute(
+            'CREATE INDEX IF NOT EXISTS "idx_clinics_rank_listed" ON clinics ("rank") WHERE score IS NOT NULL'
+        )
 
     def _copy_verdicts_to_clinics(self, criteria: list[str]) -> None:
         """Fill newly added criterion columns of clinics from the verdicts already stored."""

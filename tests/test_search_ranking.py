@@ -1,7 +1,9 @@
 """How the search stored query orders clinics: relevance in whole BM25 points, then rank.
 
 The query skips computing BM25 for an index whose matches cannot reach one point (a word on
-about two in five pages or more); these tests hold it to ranking every match for real.
+about two in five pages or more), and finds the clinics of the most common relevance by walking
+the directory in rank order rather than looking each match up; these tests hold it to ranking
+every match for real.
 """
 
 from __future__ import annotations
@@ -23,12 +25,20 @@ _spec.loader.exec_module(search_relevance)
 
 
 def clinic(name: str, score: int, text: str, *, city: str = "Springfield") -> ClinicRecord:
+    return site(name, score, [text], city=city)
+
+
+def site(name: str, score: int, texts: list[str], *, city: str = "Springfield",
+         title: str | None = None) -> ClinicRecord:
+    """A clinic whose website has one page per text (the first is its home page), each titled
+    ``title`` (by default its name)."""
     website = f"https://{name.lower().replace(' ', '-')}.example"
     return ClinicRecord(
         clinic={"name": name, "website": website, "score": score, "offers_microneedling": 1,
                 "red_flags": 0, "criteria_met": score // 10, "city": city, "region": "IL",
-                "country": "US", "pages_crawled": 1, "crawl_status": "ok"},
-        pages=[{"url": f"{website}/", "title": name, "text": text, "status": 200}],
+                "country": "US", "pages_crawled": len(texts), "crawl_status": "ok"},
+        pages=[{"url": f"{website}/{n or ''}", "title": title or name, "text": text, "status": 200}
+               for n, text in enumerate(texts)],
         verdicts=[],
     )
 
@@ -59,14 +69,18 @@ def ranked_by_hand(db_path: Path, words: str, limit: int = 100) -> list[tuple[in
     return [(c, int(points[c])) for c in order[:limit]]
 
 
+def synthetic_directory(tmp_path_factory, clinics: int) -> Path:
+    path = tmp_path_factory.mktemp("search") / "clinics.db"
+    storage = Storage(path)
+    storage.bulk_insert(synthetic_clinics(clinics, seed=3))
+    storage.close()
+    return path
+
+
 @pytest.fixture(scope="module")
 def synthetic_db(tmp_path_factory) -> Path:
     """400 synthetic clinics: "numbing" on about half the pages, "microneedling" on all."""
-    path = tmp_path_factory.mktemp("search") / "clinics.db"
-    storage = Storage(path)
-    storage.bulk_insert(synthetic_clinics(400, seed=3))
-    storage.close()
-    return path
+    return synthetic_directory(tmp_path_factory, 400)
 
 
 @pytest.mark.parametrize("words", [
@@ -82,6 +96,68 @@ async def test_search_orders_exactly_as_ranking_every_match_would(synthetic_db, 
     rows = await search(synthetic_db, words)
     assert rows
     assert [(row["clinic_id"], row["relevance"]) for row in rows] == ranked_by_hand(synthetic_db, words)
+
+
+@pytest.fixture(scope="module")
+def directory_db(tmp_path_factory) -> Path:
+    """3,000 synthetic clinics: enough that walking the directory beats ranking every match."""
+    return synthetic_directory(tmp_path_factory, 3000)
+
+
+@pytest.mark.parametrize("words", [
+    "acne",               # a quarter of the pages: a few worth 2 points, most 1, some 0
+    "acne scars",
+    "texture",            # a tenth: ranked one by one
+    "dermatology",        # a fifth of the names and pages, most worth 2 points
+    "spa",                # names and pages, worth 1 point or 0
+    "studio",
+    "glow",               # a rare name word
+    "skin",               # names ranked, pages not
+    "numbing",            # neither index ranked
+])
+async def test_mid_frequency_words_order_exactly_as_ranking_every_match_would(directory_db, words):
+    rows = await search(directory_db, words)
+    assert rows
+    assert [(row["clinic_id"], row["relevance"]) for row in rows] == ranked_by_hand(directory_db, words)
+
+
+def few_sites_with_many_good_pages(db_path: Path, filler_name: str) -> None:
+    """12 sites of 40 short pages that say "peptide" twice, 30 clinics whose one long page says
+    it once, and 600 others named ``filler_name`` and a number (their pages say neither)."""
+    storage = Storage(db_path)
+    filler = ["We offer facials and peels.", "Book a visit with our team today."]
+    long_page = "Our facials, peels and laser treatments suit every skin type and season. " * 12
+    storage.bulk_insert([
+        *(site(f"Serum Site {n}", 30 + n, [f"Peptide serum. Our peptide facial, page {p}." for p in range(40)])
+          for n in range(12)),
+        *(clinic(f"Long Page Clinic {n}", 70 + n, long_page + "We also apply a peptide mask.") for n in range(30)),
+        *(site(filler_name.format(n=n), n % 100, filler, title="Welcome") for n in range(600)),
+    ])
+    storage.close()
+
+
+async def test_clinics_worth_less_follow_when_few_clinics_hold_the_many_good_matches(tmp_path):
+    """Many pages worth points, all on a few sites: after those few clinics, the clinics whose
+    only match is worth 0 points come next, by rank, as ranking every match orders them."""
+    db_path = tmp_path / "clinics.db"
+    few_sites_with_many_good_pages(db_path, "Filler Clinic {n}")
+    rows = await search(db_path, "peptide")
+    assert [row["name"] for row in rows[:12]] == [f"Serum Site {n}" for n in reversed(range(12))]
+    assert min(row["relevance"] for row in rows[:12]) > 0 == max(row["relevance"] for row in rows[12:])
+    assert [row["name"] for row in rows[12:]] == [f"Long Page Clinic {n}" for n in reversed(range(30))]
+    assert [(row["clinic_id"], row["relevance"]) for row in rows] == ranked_by_hand(db_path, "peptide")
+
+
+async def test_after_few_clinics_with_many_good_pages_a_name_most_clinics_share_counts_as_0_points(tmp_path):
+    """Half the names say "peptide", too many for BM25 to rank names: those clinics are worth 0
+    points and come, by rank, among the clinics whose pages are worth 0."""
+    db_path = tmp_path / "clinics.db"
+    few_sites_with_many_good_pages(db_path, "Peptide Filler {n}")
+    rows = await search(db_path, "peptide")
+    assert len(rows) == 100
+    assert [row["name"] for row in rows[:12]] == [f"Serum Site {n}" for n in reversed(range(12))]
+    assert {row["name"].split()[0] for row in rows[12:]} == {"Long", "Peptide"}
+    assert [(row["clinic_id"], row["relevance"]) for row in rows] == ranked_by_hand(db_path, "peptide")
 
 
 async def test_a_rare_words_relevance_wins_over_score(tmp_path):
