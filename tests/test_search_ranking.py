@@ -19,6 +19,9 @@ from bench.directory import synthetic_clinics
 from clinicscout.storage import ClinicRecord, Storage
 from clinicscout.web import DATA_DIR, make_datasette
 
+# The search page lists the 50 best clinics, as the directory shows 50 a page.
+RESULTS_PER_SEARCH = 50
+
 _spec = importlib.util.spec_from_file_location("search_relevance", DATA_DIR / "plugins" / "search_relevance.py")
 search_relevance = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(search_relevance)
@@ -51,7 +54,7 @@ async def search(db_path: Path, words: str) -> list[dict]:
     return response.json()["rows"]
 
 
-def ranked_by_hand(db_path: Path, words: str, limit: int = 100) -> list[tuple[int, int]]:
+def ranked_by_hand(db_path: Path, words: str, limit: int = RESULTS_PER_SEARCH) -> list[tuple[int, int]]:
     """(clinic_id, relevance) as BM25 of every match orders them: each clinic's best page or
     name in whole points, then rank, then id."""
     db = sqlite_utils.Database(db_path)
@@ -154,7 +157,7 @@ async def test_after_few_clinics_with_many_good_pages_a_name_most_clinics_share_
     db_path = tmp_path / "clinics.db"
     few_sites_with_many_good_pages(db_path, "Peptide Filler {n}")
     rows = await search(db_path, "peptide")
-    assert len(rows) == 100
+    assert len(rows) == RESULTS_PER_SEARCH
     assert [row["name"] for row in rows[:12]] == [f"Serum Site {n}" for n in reversed(range(12))]
     assert {row["name"].split()[0] for row in rows[12:]} == {"Long", "Peptide"}
     assert [(row["clinic_id"], row["relevance"]) for row in rows] == ranked_by_hand(db_path, "peptide")
@@ -214,3 +217,14 @@ def test_the_ceiling_is_above_every_matchs_points(synthetic_db):
         assert max(points) < search_relevance.bm25_ceiling(fts, len(points), pages), words
     # No match: nothing to bound, so the query ranks (and finds) nothing.
     assert search_relevance.bm25_ceiling('"zzz"', None, pages) is None
+
+
+async def test_a_word_more_than_50_clinics_mention_lists_the_50_best_and_asks_to_narrow(tmp_path):
+    db_path = tmp_path / "clinics.db"
+    few_sites_with_many_good_pages(db_path, "Peptide Filler {n}")
+    ds = make_datasette(db_path)
+    await ds.invoke_startup()
+    html = (await ds.client.get("/clinics/search", params={"q": "peptide"})).text
+    assert "The 50 best clinics that mention “peptide”" in html
+    assert "add a city or another word to narrow the search" in html
+    assert html.count('class="snippet"') == RESULTS_PER_SEARCH
