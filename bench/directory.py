@@ -158,12 +158,21 @@ async def _time_paths(db_path: Path, repeats: int) -> dict[str, Any]:
     datasette = make_datasette(db_path)
     await datasette.invoke_startup()
     paths = await _probe(datasette)
+    # Datasette runs SQL on a pool of threads, one SQLite connection each, and a connection
+    # prepares a statement the first time it runs it: the search query takes 60–100 ms to
+    # prepare, then stays in the connection's statement cache. The percentiles are the steady
+    # state, after one request per connection; the first request is reported as "cold_ms".
+    connections = datasette.setting("num_sql_threads")
     results: dict[str, Any] = {}
     for label, (path, targeted) in paths.items():
-        response = await datasette.client.get(path)  # warm caches and check it works
+        started = time.perf_counter()
+        response = await datasette.client.get(path)
+        cold_ms = (time.perf_counter() - started) * 1000
         if response.status_code != 200:
             results[label] = {"available": False, "path": path, "error": f"HTTP {response.status_code}"}
             continue
+        for _ in range(connections - 1):
+            await datasette.client.get(path)
         timings = []
         for _ in range(repeats):
             started = time.perf_counter()
@@ -171,11 +180,12 @@ async def _time_paths(db_path: Path, repeats: int) -> dict[str, Any]:
             timings.append((time.perf_counter() - started) * 1000)
         results[label] = {
             "available": True, "path": path, "requests": repeats, "target": targeted,
-            "p50_ms": percentile(timings, 50), "p95_ms": percentile(timings, 95),
+            "p50_ms": percentile(timings, 50), "p95_ms": percentile(timings, 95), "cold_ms": cold_ms,
         }
     return results
 
 
 def time_requests(db_path: Path, repeats: int) -> dict[str, Any]:
-    """p50/p95 in ms of each page, over ``repeats`` requests after one warm-up."""
+    """p50/p95 in ms of each page over ``repeats`` requests once every connection is warm, and
+    the first request's time."""
     return asyncio.run(_time_paths(db_path, repeats))

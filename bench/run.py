@@ -160,6 +160,10 @@ def _datasette_lines(directory: dict[str, Any]) -> list[str]:
         else:
             verdict, value = timing.get("error", ""), "not available"
         lines.append(f"  {label + ' p50 / p95':<44} {value:>22}  {verdict}")
+    cold = [(timing["cold_ms"], label) for label, timing in directory["requests"].items() if timing["available"]]
+    if cold:
+        slowest, label = max(cold)
+        lines.append(f"  first request of a page, slowest ({label}): {slowest:.0f} ms (statements not yet prepared)")
     return lines
 
 

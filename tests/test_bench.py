@@ -15,7 +15,7 @@ import lxml.html
 import pytest
 import sqlite_utils
 
-from bench.directory import synthetic_clinics
+from bench.directory import build_directory, synthetic_clinics, time_requests
 from bench.server import SyntheticWebServer
 from bench.stats import PoliteCrawl, percentile, projected_hours, rate, ratio
 from bench.synthetic import MAX_PAGES, MIN_PAGES, generate_web
@@ -156,3 +156,15 @@ def test_bulk_insert_refuses_unknown_columns_and_duplicates_and_keeps_earlier_ba
     with pytest.raises(StorageError, match="after 0 clinics"):
         storage.bulk_insert([good[2], good[0]])  # one batch: the duplicate rolls back both
     assert storage.counts()["clinics"] == 2
+
+
+def test_every_page_the_directory_bench_times_answers_and_reports_steady_and_cold_times(tmp_path):
+    db_path = tmp_path / "directory.db"
+    assert build_directory(db_path, clinics=300)["clinics"] == 300
+    timings = time_requests(db_path, repeats=5)
+    assert "search acne (a quarter of the clinics)" in timings
+    for label, timing in timings.items():
+        assert timing["available"], (label, timing)
+        assert timing["requests"] == 5
+        assert 0 < timing["p50_ms"] <= timing["p95_ms"]
+        assert timing["cold_ms"] > 0
