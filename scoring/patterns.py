@@ -15,6 +15,7 @@ that holds its letters only inside words ("est" in "interest") cannot match ther
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from typing import Any
 
 # The parser behind ``re`` (public as ``sre_parse`` before Python 3.11). Should a future Python
@@ -267,26 +268,33 @@ class _Lexicon:
 
     A site is searched for its words' cues rather than for each cue across its words. Sites share
     most of their words ("skin", "treatment", "the"), so what a word contains is remembered from
-    site to site, within a bound.
+    site to site, within a bound. A word not seen before is read by one regular expression: the
+    cues' letters as a tree of alternatives, which finds in C where cues start and the longest
+    one starting there; the shorter cues starting there are that one's beginnings.
     """
 
     _REMEMBERED = 200_000  # words; the memory of a few megabytes
 
     def __init__(self) -> None:
-        # A cue's first two letters → (cue, its letters, whether it starts a word); a one-letter
-        # cue ("$" of [$£€]) under itself.
-        self._by_start: dict[str, list[tuple[str, str, bool]]] = {}
+        # A cue's letters → the cues spelled so (anywhere in a word, or where a word starts).
+        self._cues_of: dict[str, list[tuple[str, bool]]] = {}
         self._contained: dict[str, tuple[str, ...]] = {}
+        self._starts: re.Pattern[str] | None = None  # built when a word is first read
+        # The letters of the longest cue starting somewhere → the cues starting there.
+        self._starting_with: dict[str, tuple[tuple[str, bool], ...]] = {}
 
     def add(self, cue: str) -> None:
         """A cue (casefolded, without spaces, perhaps marked to start a word) that words are
         looked into for."""
         letters = plain(cue)
-        cues = self._by_start.setdefault(letters[:2], [])
-        entry = (cue, letters, cue != letters)
+        cues = self._cues_of.setdefault(letters, [])
+        entry = (cue, cue != letters)
         if entry not in cues:
             cues.append(entry)
-            self._contained.clear()  # remembered before this cue was known
+            # What was remembered or built before this cue was known.
+            self._contained.clear()
+            self._starting_with.clear()
+            self._starts = None
 
     def cues_in(self, word: str) -> tuple[str, ...]:
         """The known cues that the (casefolded) word contains; a marked cue only where it starts
@@ -295,13 +303,49 @@ class _Lexicon:
         if found is None:
             if len(self._contained) >= self._REMEMBERED:
                 self._contained.clear()
-            by_start = self._by_start
             found = self._contained[word] = tuple({
-                cue for at in range(len(word)) for start in (word[at], word[at:at + 2])
-                for cue, letters, word_start in by_start.get(start, ())
-                if word.startswith(letters, at) and not (word_start and at and is_word_character(word[at - 1]))
+                cue for match in self.prepare().finditer(word)
+                for cue, word_start in self._cues_starting(match[1])
+                if not (word_start and match.start() and is_word_character(word[match.start() - 1]))
             })
         return found
+
+    def prepare(self) -> re.Pattern[str]:
+        """The expression that finds where cues start in a word, built once the cues are known."""
+        if self._starts is None:
+            self._starts = re.compile(f"(?=({_tree(self._cues_of)}))")
+        return self._starts
+
+    def _cues_starting(self, longest: str) -> tuple[tuple[str, bool], ...]:
+        """The cues whose letters begin ``longest`` (itself included)."""
+        found = self._starting_with.get(longest)
+        if found is None:
+            cues_of = self._cues_of
+            found = self._starting_with[longest] = tuple(
+                entry for end in range(1, len(longest) + 1) for entry in cues_of.get(longest[:end], ()))
+        return found
+
+
+def _tree(words: Iterable[str]) -> str:
+    """A regular expression matching the longest of ``words`` that starts where it is tried
+    (each word a path of a tree of letters: the alternatives at a letter begin differently, so
+    the greedy ``?`` after a word's end goes on to the longer word whenever one matches)."""
+    tree: dict[str, Any] = {}
+    for word in words:
+        node = tree
+        for letter in word:
+            node = node.setdefault(letter, {})
+        node[""] = {}  # a word ends here
+
+    def alternatives(node: dict[str, Any]) -> str:
+        branches = [re.escape(letter) + alternatives(child)
+                    for letter, child in sorted(node.items()) if letter]
+        if not branches:
+            return ""
+        joined = branches[0] if len(branches) == 1 else f"(?:{'|'.join(branches)})"
+        return f"(?:{joined})?" if "" in node else joined
+
+    return alternatives(tree)
 
 
 LEXICON = _Lexicon()

@@ -223,14 +223,31 @@ class SiteText:
             for match in pattern.regex.finditer(lines[line_id]):
                 yield line_id, match
 
+    def count(self, pattern: Pattern, line_id: int) -> int:
+        """How many times the pattern matches in a line, as ``find`` reads it, without reading
+        the site's other lines (``find`` pays for all of them)."""
+        on_folded_text = pattern.folded is not None and self._aligned
+        candidates = self._candidates(pattern, word_starts=on_folded_text)
+        if candidates is not None and line_id not in candidates:
+            return 0
+        if on_folded_text:
+            start = self._starts[line_id]
+            return len(pattern.folded.findall(self._folded, start, start + len(self.lines[line_id])))
+        return len(pattern.regex.findall(self.lines[line_id]))
+
     def lines_matching(self, regex: re.Pattern[str]) -> list[int]:
-        """Ids of the lines where a plain regular expression matches, scanning the site once."""
+        """Ids of the lines where a plain regular expression (one that cannot match a line break)
+        matches, scanning the site once."""
         found: list[int] = []
-        starts = self._starts
-        for match in regex.finditer(self._joined):
+        starts, joined = self._starts, self._joined
+        match = regex.search(joined)
+        while match is not None:
             line_id = bisect_right(starts, match.start()) - 1
-            if not found or found[-1] != line_id:
-                found.append(line_id)
+            found.append(line_id)
+            # One match per line is enough (a hint matches many times on a line of names).
+            if line_id + 1 >= len(starts):
+                break
+            match = regex.search(joined, starts[line_id + 1])
         return found
 
     def next_line(self, line_id: int) -> str:
