@@ -61,6 +61,31 @@ def cues(pattern: str, flags: int = 0) -> tuple[frozenset[str], ...] | None:
     return tuple(options) or None
 
 
+def branch_cues(pattern: str, flags: int = 0) -> tuple[tuple[frozenset[str], ...], ...] | None:
+    """For a pattern that is one alternation, the cue sets of each branch, as ``cues`` gives
+    them for a pattern of its own; None if it is not one, or one branch has no cues (every line
+    can then match it). ``\\b(?:\\d+\\s*weeks?\\s+apart|every\\s+\\d+\\s+months)`` gives
+    (({"apart"}, {"week"}), ({"months"}, {"\\bevery"}))."""
+    parsed = _parse(pattern, flags)
+    if parsed is None:
+        return None
+    fold = str.casefold if flags & re.IGNORECASE else str
+    word_start = False
+    # Python's parser moves a \b that every branch starts with out of the alternation.
+    if parsed and parsed[0] == (_c.AT, _c.AT_BOUNDARY):
+        word_start, parsed = True, parsed[1:]
+    if len(parsed) != 1 or parsed[0][0] is not _c.BRANCH:
+        return None
+    found = []
+    for branch in parsed[0][1][1]:
+        options = _options(list(branch), fold, word_start)
+        if not options:
+            return None
+        found.append(tuple(sorted({frozenset(_uncovered(option)) for option in options},
+                                  key=lambda option: (_selectivity(option), sorted(option)))))
+    return tuple(found)
+
+
 def _uncovered(cue_set: set[str]) -> set[str]:
     """The cues of a set that no other of its cues covers: "week" covers "weeks" (a line
     holding one holds the other), a cue anywhere covers the same letters at a word's start."""
@@ -356,14 +381,17 @@ LEXICON = _Lexicon()
 CueLookup = tuple[tuple[str, ...], tuple[str, ...]]
 
 
-def _lookups(cue_sets: tuple[frozenset[str], ...] | None, case_sensitive: bool) -> tuple[CueLookup, ...] | None:
-    if cue_sets is None:
-        return None
+def _lookups(cue_sets: tuple[frozenset[str], ...], case_sensitive: bool) -> tuple[CueLookup, ...]:
     return tuple(
         (tuple(sorted(cue.casefold() for cue in cue_set if not case_sensitive and cue.split() == [cue])),
          tuple(sorted(cue for cue in cue_set if case_sensitive or cue.split() != [cue])))
         for cue_set in cue_sets
     )
+
+
+def _anywhere(cue_sets: tuple[frozenset[str], ...]) -> tuple[frozenset[str], ...]:
+    """The same cues, wherever they stand in a word."""
+    return tuple(frozenset(map(plain, cue_set)) for cue_set in cue_sets)
 
 
 class Pattern:
@@ -393,12 +421,21 @@ class Pattern:
         self.cues = cues(source, flags)
         # The same cues, wherever they stand in a word: for reading text whose word starts may
         # differ from the folded site text's (the original letters; a sentence read alone).
-        self.anywhere_cues = None if self.cues is None else tuple(
-            frozenset(map(plain, cue_set)) for cue_set in self.cues)
-        self.lookups = _lookups(self.cues, case_sensitive)
-        self.anywhere_lookups = _lookups(self.anywhere_cues, case_sensitive)
-        for cue_set in (*(self.cues or ()), *(self.anywhere_cues or ())):
-            for cue in cue_set:
+        self.anywhere_cues = None if self.cues is None else _anywhere(self.cues)
+        # A line can match when it holds the cues of one of these alternatives: the pattern's
+        # cues, or those of each branch of a pattern that is one alternation and has no openings.
+        # Such a pattern is tried at every character of its lines, so it is worth narrowing them:
+        # "week" and "apart", or "every" and "month", rather than any of "week", "every", "apart".
+        branches = branch_cues(source, flags) if self.openings is None else None
+        alternatives = branches or (None if self.cues is None else (self.cues,))
+        anywhere = tuple(map(_anywhere, branches)) if branches else (
+            None if self.anywhere_cues is None else (self.anywhere_cues,))
+        self.lookups = None if alternatives is None else tuple(
+            _lookups(cue_sets, case_sensitive) for cue_sets in alternatives)
+        self.anywhere_lookups = None if anywhere is None else tuple(
+            _lookups(cue_sets, case_sensitive) for cue_sets in anywhere)
+        for cue_sets in (*(alternatives or ()), *(anywhere or ())):
+            for cue in (cue for cue_set in cue_sets for cue in cue_set):
                 if cue.split() == [cue]:  # within one word: found through the site's words
                     LEXICON.add(cue.casefold())
 

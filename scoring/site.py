@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from itertools import accumulate, repeat
 
 from scoring.pages import Page
-from scoring.patterns import LEXICON, Pattern, plain
+from scoring.patterns import LEXICON, CueLookup, Pattern, plain
 from scoring.text import Sentence, looks_like_heading, split_block
 
 # Pages that are not the clinic speaking about its treatments: legal notices and the like.
@@ -174,25 +174,34 @@ class SiteText:
         return found
 
     def _candidates(self, pattern: Pattern, word_starts: bool) -> set[int] | None:
-        """Ids of the only lines where the pattern can match: those holding a cue of each of its
-        cue sets (None: any line can). ``word_starts``: the pattern reads the folded site text,
-        whose word starts are those of the words its cues are looked up in."""
-        lookups = pattern.lookups if word_starts else pattern.anywhere_lookups
-        if lookups is None:
+        """Ids of the only lines where the pattern can match: those holding a cue of each cue set
+        of one of its alternatives (None: any line can). ``word_starts``: the pattern reads the
+        folded site text, whose word starts are those of the words its cues are looked up in."""
+        alternatives = pattern.lookups if word_starts else pattern.anywhere_lookups
+        if alternatives is None:
             return None
         known = self._candidate_lines[word_starts]
         found = known.get(pattern.key)
         if found is None:
-            lines_of_cue = self._words().lines_of_cue
-            # The most selective set first: an empty intersection ends the search.
-            for in_words, elsewhere in lookups:
-                holding = set().union(*map(lines_of_cue.get, in_words, repeat(_NO_LINES)),
-                                      *(self._lines_with(cue, pattern.case_sensitive) for cue in elsewhere))
-                found = holding if found is None else found & holding
-                if not found:
-                    break
-            known[pattern.key] = found = found or set()
+            found = self._holding(alternatives[0], pattern.case_sensitive)
+            if len(alternatives) > 1:
+                found = found.union(*(self._holding(lookups, pattern.case_sensitive)
+                                      for lookups in alternatives[1:]))
+            known[pattern.key] = found
         return found
+
+    def _holding(self, lookups: tuple[CueLookup, ...], case_sensitive: bool) -> set[int]:
+        """Ids of the lines holding a cue of each cue set."""
+        lines_of_cue = self._words().lines_of_cue
+        found: set[int] | None = None
+        # The most selective set first: an empty intersection ends the search.
+        for in_words, elsewhere in lookups:
+            holding = set().union(*map(lines_of_cue.get, in_words, repeat(_NO_LINES)),
+                                  *(self._lines_with(cue, case_sensitive) for cue in elsewhere))
+            found = holding if found is None else found & holding
+            if not found:
+                break
+        return found or set()
 
     def _find(self, pattern: Pattern) -> Iterator[tuple[int, Match]]:
         on_folded_text = pattern.folded is not None and self._aligned
