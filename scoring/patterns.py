@@ -15,6 +15,7 @@ that holds its letters only inside words ("est" in "interest") cannot match ther
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from typing import Any
 
 # The parser behind ``re`` (public as ``sre_parse`` before Python 3.11). Should a future Python
@@ -58,6 +59,31 @@ def cues(pattern: str, flags: int = 0) -> tuple[frozenset[str], ...] | None:
     options = sorted({frozenset(_uncovered(option)) for option in _options(parsed, fold)},
                      key=lambda option: (_selectivity(option), sorted(option)))
     return tuple(options) or None
+
+
+def branch_cues(pattern: str, flags: int = 0) -> tuple[tuple[frozenset[str], ...], ...] | None:
+    """For a pattern that is one alternation, the cue sets of each branch, as ``cues`` gives
+    them for a pattern of its own; None if it is not one, or one branch has no cues (every line
+    can then match it). ``\\b(?:\\d+\\s*weeks?\\s+apart|every\\s+\\d+\\s+months)`` gives
+    (({"apart"}, {"week"}), ({"months"}, {"\\bevery"}))."""
+    parsed = _parse(pattern, flags)
+    if parsed is None:
+        return None
+    fold = str.casefold if flags & re.IGNORECASE else str
+    word_start = False
+    # Python's parser moves a \b that every branch starts with out of the alternation.
+    if parsed and parsed[0] == (_c.AT, _c.AT_BOUNDARY):
+        word_start, parsed = True, parsed[1:]
+    if len(parsed) != 1 or parsed[0][0] is not _c.BRANCH:
+        return None
+    found = []
+    for branch in parsed[0][1][1]:
+        options = _options(list(branch), fold, word_start)
+        if not options:
+            return None
+        found.append(tuple(sorted({frozenset(_uncovered(option)) for option in options},
+                                  key=lambda option: (_selectivity(option), sorted(option)))))
+    return tuple(found)
 
 
 def _uncovered(cue_set: set[str]) -> set[str]:
@@ -267,26 +293,33 @@ class _Lexicon:
 
     A site is searched for its words' cues rather than for each cue across its words. Sites share
     most of their words ("skin", "treatment", "the"), so what a word contains is remembered from
-    site to site, within a bound.
+    site to site, within a bound. A word not seen before is read by one regular expression: the
+    cues' letters as a tree of alternatives, which finds in C where cues start and the longest
+    one starting there; the shorter cues starting there are that one's beginnings.
     """
 
     _REMEMBERED = 200_000  # words; the memory of a few megabytes
 
     def __init__(self) -> None:
-        # A cue's first two letters → (cue, its letters, whether it starts a word); a one-letter
-        # cue ("$" of [$£€]) under itself.
-        self._by_start: dict[str, list[tuple[str, str, bool]]] = {}
+        # A cue's letters → the cues spelled so (anywhere in a word, or where a word starts).
+        self._cues_of: dict[str, list[tuple[str, bool]]] = {}
         self._contained: dict[str, tuple[str, ...]] = {}
+        self._starts: re.Pattern[str] | None = None  # built when a word is first read
+        # The letters of the longest cue starting somewhere → the cues starting there.
+        self._starting_with: dict[str, tuple[tuple[str, bool], ...]] = {}
 
     def add(self, cue: str) -> None:
         """A cue (casefolded, without spaces, perhaps marked to start a word) that words are
         looked into for."""
         letters = plain(cue)
-        cues = self._by_start.setdefault(letters[:2], [])
-        entry = (cue, letters, cue != letters)
+        cues = self._cues_of.setdefault(letters, [])
+        entry = (cue, cue != letters)
         if entry not in cues:
             cues.append(entry)
-            self._contained.clear()  # remembered before this cue was known
+            # What was remembered or built before this cue was known.
+            self._contained.clear()
+            self._starting_with.clear()
+            self._starts = None
 
     def cues_in(self, word: str) -> tuple[str, ...]:
         """The known cues that the (casefolded) word contains; a marked cue only where it starts
@@ -295,13 +328,49 @@ class _Lexicon:
         if found is None:
             if len(self._contained) >= self._REMEMBERED:
                 self._contained.clear()
-            by_start = self._by_start
             found = self._contained[word] = tuple({
-                cue for at in range(len(word)) for start in (word[at], word[at:at + 2])
-                for cue, letters, word_start in by_start.get(start, ())
-                if word.startswith(letters, at) and not (word_start and at and is_word_character(word[at - 1]))
+                cue for match in self.prepare().finditer(word)
+                for cue, word_start in self._cues_starting(match[1])
+                if not (word_start and match.start() and is_word_character(word[match.start() - 1]))
             })
         return found
+
+    def prepare(self) -> re.Pattern[str]:
+        """The expression that finds where cues start in a word, built once the cues are known."""
+        if self._starts is None:
+            self._starts = re.compile(f"(?=({_tree(self._cues_of)}))")
+        return self._starts
+
+    def _cues_starting(self, longest: str) -> tuple[tuple[str, bool], ...]:
+        """The cues whose letters begin ``longest`` (itself included)."""
+        found = self._starting_with.get(longest)
+        if found is None:
+            cues_of = self._cues_of
+            found = self._starting_with[longest] = tuple(
+                entry for end in range(1, len(longest) + 1) for entry in cues_of.get(longest[:end], ()))
+        return found
+
+
+def _tree(words: Iterable[str]) -> str:
+    """A regular expression matching the longest of ``words`` that starts where it is tried
+    (each word a path of a tree of letters: the alternatives at a letter begin differently, so
+    the greedy ``?`` after a word's end goes on to the longer word whenever one matches)."""
+    tree: dict[str, Any] = {}
+    for word in words:
+        node = tree
+        for letter in word:
+            node = node.setdefault(letter, {})
+        node[""] = {}  # a word ends here
+
+    def alternatives(node: dict[str, Any]) -> str:
+        branches = [re.escape(letter) + alternatives(child)
+                    for letter, child in sorted(node.items()) if letter]
+        if not branches:
+            return ""
+        joined = branches[0] if len(branches) == 1 else f"(?:{'|'.join(branches)})"
+        return f"(?:{joined})?" if "" in node else joined
+
+    return alternatives(tree)
 
 
 LEXICON = _Lexicon()
@@ -312,14 +381,17 @@ LEXICON = _Lexicon()
 CueLookup = tuple[tuple[str, ...], tuple[str, ...]]
 
 
-def _lookups(cue_sets: tuple[frozenset[str], ...] | None, case_sensitive: bool) -> tuple[CueLookup, ...] | None:
-    if cue_sets is None:
-        return None
+def _lookups(cue_sets: tuple[frozenset[str], ...], case_sensitive: bool) -> tuple[CueLookup, ...]:
     return tuple(
         (tuple(sorted(cue.casefold() for cue in cue_set if not case_sensitive and cue.split() == [cue])),
          tuple(sorted(cue for cue in cue_set if case_sensitive or cue.split() != [cue])))
         for cue_set in cue_sets
     )
+
+
+def _anywhere(cue_sets: tuple[frozenset[str], ...]) -> tuple[frozenset[str], ...]:
+    """The same cues, wherever they stand in a word."""
+    return tuple(frozenset(map(plain, cue_set)) for cue_set in cue_sets)
 
 
 class Pattern:
@@ -349,12 +421,21 @@ class Pattern:
         self.cues = cues(source, flags)
         # The same cues, wherever they stand in a word: for reading text whose word starts may
         # differ from the folded site text's (the original letters; a sentence read alone).
-        self.anywhere_cues = None if self.cues is None else tuple(
-            frozenset(map(plain, cue_set)) for cue_set in self.cues)
-        self.lookups = _lookups(self.cues, case_sensitive)
-        self.anywhere_lookups = _lookups(self.anywhere_cues, case_sensitive)
-        for cue_set in (*(self.cues or ()), *(self.anywhere_cues or ())):
-            for cue in cue_set:
+        self.anywhere_cues = None if self.cues is None else _anywhere(self.cues)
+        # A line can match when it holds the cues of one of these alternatives: the pattern's
+        # cues, or those of each branch of a pattern that is one alternation and has no openings.
+        # Such a pattern is tried at every character of its lines, so it is worth narrowing them:
+        # "week" and "apart", or "every" and "month", rather than any of "week", "every", "apart".
+        branches = branch_cues(source, flags) if self.openings is None else None
+        alternatives = branches or (None if self.cues is None else (self.cues,))
+        anywhere = tuple(map(_anywhere, branches)) if branches else (
+            None if self.anywhere_cues is None else (self.anywhere_cues,))
+        self.lookups = None if alternatives is None else tuple(
+            _lookups(cue_sets, case_sensitive) for cue_sets in alternatives)
+        self.anywhere_lookups = None if anywhere is None else tuple(
+            _lookups(cue_sets, case_sensitive) for cue_sets in anywhere)
+        for cue_sets in (*(alternatives or ()), *(anywhere or ())):
+            for cue in (cue for cue_set in cue_sets for cue in cue_set):
                 if cue.split() == [cue]:  # within one word: found through the site's words
                     LEXICON.add(cue.casefold())
 

@@ -132,7 +132,8 @@ def site_practitioners(site: SiteText) -> tuple[Practitioner, ...]:
 def name_key(name: str) -> str:
     """A name without accents, case or extra spaces: how mentions of one person are matched."""
     folded = unicodedata.normalize("NFKD", name)
-    folded = "".join(c for c in folded if not unicodedata.combining(c))
+    if not folded.isascii():  # no ASCII character combines: only other names are read letter by letter
+        folded = "".join(c for c in folded if not unicodedata.combining(c))
     return " ".join(re.sub(r"[^\w\s-]", " ", folded).lower().split())
 
 

@@ -9,6 +9,7 @@ first such sentence, in a fixed page order, is the evidence.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -25,7 +26,7 @@ from scoring.criteria import (
 )
 from scoring.identity import Identity, extract_identity
 from scoring.pages import Page
-from scoring.patterns import Pattern
+from scoring.patterns import LEXICON, Pattern
 from scoring.practitioners import Practitioner, site_practitioners
 from scoring.site import Match, SiteText
 
@@ -44,6 +45,9 @@ _RULES = {
            for rule in c.rules]
     for c in CRITERIA
 }
+# Every rule's cues are known now: the lexicon is made ready with the rules, as they are compiled
+# once per process, rather than while the first site is read.
+LEXICON.prepare()
 _REQUIRES = {c.id: re.compile(c.requires, re.IGNORECASE) for c in CRITERIA if c.requires}
 _UNLESS = {c.id: re.compile(c.unless, re.IGNORECASE) for c in CRITERIA if c.unless}
 
@@ -135,9 +139,8 @@ class _Reading:
         """A page whose own text is mostly about microneedling is a microneedling page, whatever
         its URL ("scar-treatment", "acne-scarring"). Menus and footers do not count."""
         text = self.text
-        mn_mentions: dict[int, int] = {}
-        for line, _ in text.find(_MICRONEEDLING):
-            mn_mentions[line] = mn_mentions.get(line, 0) + 1
+        mn_mentions = Counter(line for line, _ in text.find(_MICRONEEDLING))
+        other_mentions: dict[int, int] = {}  # a line's, counted once for all the pages showing it
         for number, page in enumerate(text.pages):
             if self.page_topics[number] is not GENERAL_TOPIC:
                 continue
@@ -145,8 +148,12 @@ class _Reading:
                      if line in mn_mentions and not text.is_boilerplate(line))
             if mn < _CONTENT_TOPIC_MENTIONS:
                 continue
-            own = [line for line in page.lines if not text.is_boilerplate(line)]
-            other = sum(len(_OTHER.regex.findall(text.lines[line])) for line in own)
+            other = 0
+            for line in page.lines:
+                if not text.is_boilerplate(line):
+                    if (count := other_mentions.get(line)) is None:
+                        count = other_mentions[line] = text.count(_OTHER, line)
+                    other += count
             if mn >= 2 * other:
                 self.page_topics[number] = MICRONEEDLING_TOPIC
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from itertools import accumulate, repeat
 
 from scoring.pages import Page
-from scoring.patterns import LEXICON, Pattern, plain
+from scoring.patterns import LEXICON, CueLookup, Pattern, plain
 from scoring.text import Sentence, looks_like_heading, split_block
 
 # Pages that are not the clinic speaking about its treatments: legal notices and the like.
@@ -174,25 +174,34 @@ class SiteText:
         return found
 
     def _candidates(self, pattern: Pattern, word_starts: bool) -> set[int] | None:
-        """Ids of the only lines where the pattern can match: those holding a cue of each of its
-        cue sets (None: any line can). ``word_starts``: the pattern reads the folded site text,
-        whose word starts are those of the words its cues are looked up in."""
-        lookups = pattern.lookups if word_starts else pattern.anywhere_lookups
-        if lookups is None:
+        """Ids of the only lines where the pattern can match: those holding a cue of each cue set
+        of one of its alternatives (None: any line can). ``word_starts``: the pattern reads the
+        folded site text, whose word starts are those of the words its cues are looked up in."""
+        alternatives = pattern.lookups if word_starts else pattern.anywhere_lookups
+        if alternatives is None:
             return None
         known = self._candidate_lines[word_starts]
         found = known.get(pattern.key)
         if found is None:
-            lines_of_cue = self._words().lines_of_cue
-            # The most selective set first: an empty intersection ends the search.
-            for in_words, elsewhere in lookups:
-                holding = set().union(*map(lines_of_cue.get, in_words, repeat(_NO_LINES)),
-                                      *(self._lines_with(cue, pattern.case_sensitive) for cue in elsewhere))
-                found = holding if found is None else found & holding
-                if not found:
-                    break
-            known[pattern.key] = found = found or set()
+            found = self._holding(alternatives[0], pattern.case_sensitive)
+            if len(alternatives) > 1:
+                found = found.union(*(self._holding(lookups, pattern.case_sensitive)
+                                      for lookups in alternatives[1:]))
+            known[pattern.key] = found
         return found
+
+    def _holding(self, lookups: tuple[CueLookup, ...], case_sensitive: bool) -> set[int]:
+        """Ids of the lines holding a cue of each cue set."""
+        lines_of_cue = self._words().lines_of_cue
+        found: set[int] | None = None
+        # The most selective set first: an empty intersection ends the search.
+        for in_words, elsewhere in lookups:
+            holding = set().union(*map(lines_of_cue.get, in_words, repeat(_NO_LINES)),
+                                  *(self._lines_with(cue, case_sensitive) for cue in elsewhere))
+            found = holding if found is None else found & holding
+            if not found:
+                break
+        return found or set()
 
     def _find(self, pattern: Pattern) -> Iterator[tuple[int, Match]]:
         on_folded_text = pattern.folded is not None and self._aligned
@@ -223,14 +232,31 @@ class SiteText:
             for match in pattern.regex.finditer(lines[line_id]):
                 yield line_id, match
 
+    def count(self, pattern: Pattern, line_id: int) -> int:
+        """How many times the pattern matches in a line, as ``find`` reads it, without reading
+        the site's other lines (``find`` pays for all of them)."""
+        on_folded_text = pattern.folded is not None and self._aligned
+        candidates = self._candidates(pattern, word_starts=on_folded_text)
+        if candidates is not None and line_id not in candidates:
+            return 0
+        if on_folded_text:
+            start = self._starts[line_id]
+            return len(pattern.folded.findall(self._folded, start, start + len(self.lines[line_id])))
+        return len(pattern.regex.findall(self.lines[line_id]))
+
     def lines_matching(self, regex: re.Pattern[str]) -> list[int]:
-        """Ids of the lines where a plain regular expression matches, scanning the site once."""
+        """Ids of the lines where a plain regular expression (one that cannot match a line break)
+        matches, scanning the site once."""
         found: list[int] = []
-        starts = self._starts
-        for match in regex.finditer(self._joined):
+        starts, joined = self._starts, self._joined
+        match = regex.search(joined)
+        while match is not None:
             line_id = bisect_right(starts, match.start()) - 1
-            if not found or found[-1] != line_id:
-                found.append(line_id)
+            found.append(line_id)
+            # One match per line is enough (a hint matches many times on a line of names).
+            if line_id + 1 >= len(starts):
+                break
+            match = regex.search(joined, starts[line_id + 1])
         return found
 
     def next_line(self, line_id: int) -> str:

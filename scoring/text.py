@@ -13,7 +13,8 @@ from typing import NamedTuple
 
 # A sentence ends at . ! ? (optionally followed by a closing quote or bracket) when the next
 # word starts like a new sentence. Abbreviations such as "Dr." or "St." are protected below.
-_BOUNDARY = re.compile(r"""(?<=[.!?])["'”’)\]]?\s+(?=["'“‘(\[]?[A-Z0-9¿¡])""")
+# The match starts at the mark, which the regular expression engine skips ahead to.
+_BOUNDARY = re.compile(r"""[.!?]["'”’)\]]?\s+(?=["'“‘(\[]?[A-Z0-9¿¡])""")
 _ABBREVIATION = re.compile(
     r"(?:\b(?:Dr|Mr|Mrs|Ms|St|Ste|Ave|Blvd|Rd|No|Inc|Ltd|Co|Jr|Sr|Prof|approx|vs|etc|e\.g|i\.e"
     r"|Mt|Ft|Hwy|Pkwy|Apt|Fl|Dept|U\.S|a\.m|p\.m)\.)$|(?:\b[A-Z]\.)$",
@@ -52,7 +53,7 @@ def _split_block(block: str) -> tuple[tuple[int, int], ...]:
     spans: list[tuple[int, int]] = []
     start = 0
     for match in _BOUNDARY.finditer(block):
-        candidate_end = match.start()
+        candidate_end = match.start() + 1  # the sentence keeps its mark
         # An abbreviation right at the end of the candidate sentence blocks the split.
         if _ABBREVIATION.search(block[max(start, candidate_end - 8) : candidate_end]):
             continue

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from scoring.criteria import CRITERIA, HEARSAY, MICRONEEDLING, NEGATION, OTHER_TREATMENTS, SITE_WIDE
 from scoring.pages import Page
-from scoring.patterns import LEXICON, Pattern, cues, openings
+from scoring.patterns import LEXICON, Pattern, branch_cues, cues, openings
 from scoring.site import SiteText
 
 PATTERNS = [Pattern(p) for p in (MICRONEEDLING, OTHER_TREATMENTS, SITE_WIDE, HEARSAY, NEGATION)] + [
@@ -36,6 +36,18 @@ def test_an_alternation_gives_the_words_its_branches_share():
     interval = cues(r"\b\d+\s+(?:weeks?|months?)\s+apart|\bevery\s+\d+\s+(?:weeks|months)|\bonce\s+a\s+month",
                     re.IGNORECASE)
     assert frozenset({"week", "month"}) in interval
+
+
+def test_each_branch_of_an_alternation_gives_its_own_words():
+    # A line worth reading holds "apart" and "week", or "months" and "every": "weeks" and
+    # "months" alone are not enough.
+    assert branch_cues(r"\b(?:\d+\s*weeks?\s+apart|every\s+\d+\s+months)", re.IGNORECASE) == (
+        (frozenset({"apart"}), frozenset({"week"})), (frozenset({"months"}), frozenset({r"\bevery"})))
+    # A branch without a literal word can match on any line.
+    assert branch_cues(r"weeks?|\d+", re.IGNORECASE) is None
+    # A rule read at its opening words keeps the words its branches share.
+    assert branch_cues(r"\bserums?\b|\bmasks?\b", re.IGNORECASE) is not None
+    assert len(Pattern(r"\bserums?\b|\bmasks?\b").lookups) == 1
 
 
 def test_a_literal_run_goes_on_through_its_few_spellings():
