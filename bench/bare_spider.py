@@ -13,7 +13,6 @@ import sys
 import time
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
-from urllib.parse import urlsplit
 
 import scrapy
 from scrapy.crawler import CrawlerProcess
@@ -21,11 +20,7 @@ from scrapy.http import Response, TextResponse
 from scrapy.settings import Settings
 
 from crawler.runner import crawl_settings
-
-
-def _origin(url: str) -> str:
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}"
+from crawler.scope import origin
 
 
 class BareSpider(scrapy.Spider):
@@ -37,16 +32,16 @@ class BareSpider(scrapy.Spider):
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         for url in self.urls:
-            yield scrapy.Request(url, meta={"download_slot": _origin(url)})
+            yield scrapy.Request(url, meta={"download_slot": origin(url)})
 
     def parse(self, response: Response) -> Iterator[scrapy.Request]:
         if not isinstance(response, TextResponse):
             return
         self.crawler.stats.inc_value("bare/pages")
-        site = _origin(response.url)
+        site = origin(response.url)
         for href in response.xpath("//a/@href").getall():
             url = response.urljoin(href)
-            if _origin(url) == site:
+            if origin(url) == site:
                 yield scrapy.Request(url, meta={"download_slot": site})
 
 

@@ -206,6 +206,17 @@ def _table(results: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def _build_directory(db: Path, clinics: int, seed: int, step: Any) -> dict[str, Any]:
+    step(f"datasette: inserting {clinics:,} synthetic clinics through storage")
+    return build_directory(db, clinics, seed)
+
+
+def _time_directory(db: Path, directory: dict[str, Any], repeats: int, step: Any) -> dict[str, Any]:
+    step(f"datasette: timing {repeats} requests per page")
+    return directory | {"requests_each": repeats, "requests": time_requests(db, repeats),
+                        "target_p95_ms": P95_TARGET_MS}
+
+
 def _datasette_only(db: Path, clinics: int, repeats: int, seed: int, reuse_db: bool,
                     step: Any, out: Path) -> None:
     if reuse_db and db.exists():
@@ -216,12 +227,9 @@ def _datasette_only(db: Path, clinics: int, repeats: int, seed: int, reuse_db: b
         directory = {"clinics": found, "reused": True}
         step(f"datasette: reusing {db} ({found:,} clinics)")
     else:
-        step(f"datasette: inserting {clinics:,} synthetic clinics through storage")
-        directory = build_directory(db, clinics, seed)
-    step(f"datasette: timing {repeats} requests per page")
-    results = directory | {"requests_each": repeats, "requests": time_requests(db, repeats),
-                           "target_p95_ms": P95_TARGET_MS,
-                           "finished": datetime.now(UTC).isoformat(timespec="seconds")}
+        directory = _build_directory(db, clinics, seed, step)
+    results = _time_directory(db, directory, repeats, step) | {
+        "finished": datetime.now(UTC).isoformat(timespec="seconds")}
     out.write_text(json.dumps({"datasette": results}, indent=2) + "\n")
     click.echo("\n".join(_datasette_lines(results)))
     click.echo(f"\n{out} written")
@@ -286,11 +294,10 @@ def main(quick: bool, sites: int | None, memory_factor: int, clinics: int | None
     crawl_ratio = ratio(ours["pages_per_s"], bare["pages_per_s"])
     step(f"rescoring {big['pages']} stored pages")
     rescoring = _rescore(work / "crawl-many.db", web_html, work, rounds)
-    step(f"datasette: inserting {clinics:,} synthetic clinics through storage")
-    directory = build_directory(work / "directory.db", clinics, seed)
-    step(f"datasette: timing {repeats} requests per page")
-    timings = time_requests(work / "directory.db", repeats)
+    directory = _build_directory(work / "directory.db", clinics, seed, step)
+    datasette = _time_directory(work / "directory.db", directory, repeats, step)
     peak_n = max(run["peak_rss_mb"] for run in ours_runs)
+    memory_ratio = big["peak_rss_mb"] / peak_n
     budget = crawl_defaults.CLINICSCOUT_PAGE_BUDGET
     mean_pages = sum(min(len(s.pages), budget) for s in web) / len(web)
     results = {
@@ -303,10 +310,10 @@ def main(quick: bool, sites: int | None, memory_factor: int, clinics: int | None
         "crawl": {"bare": bare, "clinicscout": ours, "rounds": rounds, "all_runs": {"bare": bare_runs, "clinicscout": ours_runs},
                   "ratio": crawl_ratio, "target": CRAWL_TARGET, "met": crawl_ratio >= CRAWL_TARGET},
         "rescoring": rescoring,
-        "datasette": directory | {"requests_each": repeats, "requests": timings, "target_p95_ms": P95_TARGET_MS},
+        "datasette": datasette,
         "memory": {"sites_n": sites, "peak_rss_mb_n": peak_n, "sites_5n": many, "peak_rss_mb_5n": big["peak_rss_mb"],
-                   "pages_5n": big["pages"], "ratio": big["peak_rss_mb"] / peak_n, "target": MEMORY_TARGET,
-                   "met": big["peak_rss_mb"] / peak_n <= MEMORY_TARGET},
+                   "pages_5n": big["pages"], "ratio": memory_ratio, "target": MEMORY_TARGET,
+                   "met": memory_ratio <= MEMORY_TARGET},
         "projection": _projection(ours["pages_per_s"], mean_pages, latency, [int(n) for n in nodes.split(",")]),
         "seconds": time.monotonic() - started,
     }

@@ -114,7 +114,8 @@ class SyntheticWebServer:
 
 async def _fetch_loop(url_paths: list[tuple[str, str]], deadline: float, counts: list[int]) -> None:
     """One keep-alive connection fetching pages of one site until the deadline."""
-    host, port = urlsplit(url_paths[0][0]).hostname, urlsplit(url_paths[0][0]).port
+    parts = urlsplit(url_paths[0][0])
+    host, port = parts.hostname, parts.port
     reader, writer = await asyncio.open_connection(host, port)
     index = 0
     while time.monotonic() < deadline:

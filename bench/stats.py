@@ -52,8 +52,8 @@ class PoliteCrawl:
     @property
     def pages_per_s(self) -> float:
         """Pages/s on one machine if the network and politeness, not the CPU, set the pace."""
-        seconds_per_request = max(self.download_delay, self.latency)
-        return self.sites_at_once * self.per_site_concurrency / seconds_per_request
+        # Every request slot is busy: sites_at_once sites, each downloading per_site_concurrency.
+        return self.concurrent_requests / max(self.download_delay, self.latency)
 
 
 def projected_hours(pages: float, polite_pages_per_s: float, cpu_pages_per_s: float, nodes: int = 1) -> float:

@@ -26,7 +26,8 @@ from scrapy.resolver import CachingThreadedResolver
 from scrapy.settings import BaseSettings
 from twisted.internet.error import DNSLookupError
 
-Address = ipaddress.IPv4Address | ipaddress.IPv6Address
+from crawler.scope import Address, parse_address
+
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 logger = logging.getLogger(__name__)
@@ -35,14 +36,6 @@ _CGNAT = ipaddress.ip_network("100.64.0.0/10")
 _UNIQUE_LOCAL = ipaddress.ip_network("fc00::/7")
 _NAT64 = ipaddress.ip_network("64:ff9b::/96")
 _METADATA = ipaddress.ip_address("169.254.169.254")
-
-
-def parse_address(host: str) -> Address | None:
-    """``host`` as an address if it is an IP literal (``[::1]`` included), else None."""
-    try:
-        return ipaddress.ip_address(host.strip("[]").split("%")[0])
-    except ValueError:
-        return None
 
 
 def _embedded_ipv4(address: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:

@@ -3,8 +3,7 @@
 A site's budget is spent on the pages that matter first: microneedling and treatment pages,
 about/team, FAQ, aftercare, pricing, contact. Only as many requests per site are in flight as
 the site may download at once, so that what a page reveals can still outrank what was found
-earlier. When the
-frontier is empty and nothing is in flight, the site is complete.
+earlier. When the frontier is empty and nothing is in flight, the site is complete.
 
 Link traps (endless calendars, ``?page=N`` forever, one page under many query strings) would
 spend the budget on one page's variants. Session ids and tracking parameters are removed before
@@ -63,7 +62,6 @@ class SiteFrontier:
     max_in_flight: int = 1
     pages_fetched: int = 0
     in_flight: int = 0
-    complete: bool = False
     _queue: list[tuple[int, int, str, int]] = field(default_factory=list)
     trap_skipped: int = 0
     _seen: set[str] = field(default_factory=set)
@@ -77,22 +75,24 @@ class SiteFrontier:
         path = urlsplit(url).path
         if _NOT_HTML.search(path):
             return False
-        key = canonical(without_session_ids(url))
-        if key in self._seen:
+        url = without_session_ids(url)
+        if not self._first_sight(url):
             return False
-        self._seen.add(key)
         pattern = _NUMBER.sub("N", path)
         if self._patterns.get(pattern, 0) >= _MAX_URLS_PER_PATTERN:
             self.trap_skipped += 1
             return False
         self._patterns[pattern] = self._patterns.get(pattern, 0) + 1
-        url = without_session_ids(url)
         heapq.heappush(self._queue, (-priority, next(self._order), url, depth))
         return True
 
     def mark_seen(self, url: str) -> bool:
         """Record a URL reached by redirect; False if that page was already fetched or queued."""
-        key = canonical(without_session_ids(url))
+        return self._first_sight(without_session_ids(url))
+
+    def _first_sight(self, url: str) -> bool:
+        """Record ``url`` (session ids already removed); False if it was seen before."""
+        key = canonical(url)
         if key in self._seen:
             return False
         self._seen.add(key)

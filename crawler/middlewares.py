@@ -13,55 +13,12 @@ from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import HtmlResponse, Response
 
-from crawler.addresses import AddressPolicy, parse_address
-from crawler.scope import same_site
+from crawler.addresses import AddressPolicy
+from crawler.scope import parse_address, same_site
 from crawler.sniff import binary_kind, looks_like_html
 
 _HTML_TYPES = (b"text/html", b"application/xhtml+xml")
 _SITEMAP_TYPES = (b"xml", b"text/plain", b"gzip")
-
-
-class PrivateAddressGuard:
-    """Refuses requests to loopback, private, link-local, multicast and other non-public targets.
-
-    Checked on the resolved addresses of every request, redirects included, so a public-looking
-    name that points inside the network is refused too. The policy lives in crawler/addresses.py;
-    its resolver enforces it again at connection time.
-    """
-
-    def __init__(self, crawler: Crawler) -> None:
-        self.crawler = crawler
-        self.policy = AddressPolicy.from_settings(crawler.settings)
-        self._resolved: dict[str, list[str]] = {}
-
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> Self:
-        return cls(crawler)
-
-    async def process_request(self, request: Request) -> None:
-        if self.policy.allow_private:
-            return
-        host = urlsplit(request.url).hostname or ""
-        literal = parse_address(host)
-        candidates = [literal] if literal else [parse_address(a) for a in await self._resolve(host)]
-        for address in candidates:
-            refusal = self.policy.refusal(address) if address is not None else None
-            if refusal:
-                self.crawler.stats.inc_value("clinicscout/refused_private_address")
-                raise IgnoreRequest(f"refused {request.url}: {refusal}")
-
-    async def _resolve(self, host: str) -> list[str]:
-        """Every address of ``host`` ("2130706433" and "0x7f.1" resolve like names do)."""
-        if not host:
-            return []
-        if host not in self._resolved:
-            loop = asyncio.get_running_loop()
-            try:
-                infos = await loop.getaddrinfo(host, None, type=socket.SOCK_STREAM)
-            except (OSError, UnicodeError):
-                infos = []  # the download will fail with Scrapy's own DNS error
-            self._resolved[host] = sorted({info[4][0] for info in infos})
-        return self._resolved[host]
 
 
 class _CrawlerMiddleware:
@@ -73,6 +30,52 @@ class _CrawlerMiddleware:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
         return cls(crawler)
+
+
+class PrivateAddressGuard(_CrawlerMiddleware):
+    """Refuses requests to loopback, private, link-local, multicast and other non-public targets.
+
+    Checked on the resolved addresses of every request, redirects included, so a public-looking
+    name that points inside the network is refused too. The policy lives in crawler/addresses.py;
+    its resolver enforces it again at connection time.
+    """
+
+    def __init__(self, crawler: Crawler) -> None:
+        super().__init__(crawler)
+        self.policy = AddressPolicy.from_settings(crawler.settings)
+        self._refusals: dict[str, str | None] = {}  # host → why it is refused; decided once per host
+
+    async def process_request(self, request: Request) -> None:
+        if self.policy.allow_private:
+            return
+        host = urlsplit(request.url).hostname or ""
+        if host not in self._refusals:
+            self._refusals[host] = await self._refusal(host)
+        refusal = self._refusals[host]
+        if refusal:
+            self.crawler.stats.inc_value("clinicscout/refused_private_address")
+            raise IgnoreRequest(f"refused {request.url}: {refusal}")
+
+    async def _refusal(self, host: str) -> str | None:
+        """Why ``host`` is refused: the first of its addresses the policy refuses, or None."""
+        literal = parse_address(host)
+        candidates = [literal] if literal else [parse_address(a) for a in await self._resolve(host)]
+        for address in candidates:
+            refusal = self.policy.refusal(address) if address is not None else None
+            if refusal:
+                return refusal
+        return None
+
+    async def _resolve(self, host: str) -> list[str]:
+        """Every address of ``host`` ("2130706433" and "0x7f.1" resolve like names do)."""
+        if not host:
+            return []
+        loop = asyncio.get_running_loop()
+        try:
+            infos = await loop.getaddrinfo(host, None, type=socket.SOCK_STREAM)
+        except (OSError, UnicodeError):
+            return []  # the download will fail with Scrapy's own DNS error
+        return sorted({info[4][0] for info in infos})
 
 
 class SiteScopeMiddleware(_CrawlerMiddleware):

@@ -69,17 +69,20 @@ def origin(url: str) -> str:
     return f"{scheme}://{host}{suffix}"
 
 
-def _is_address(host: str) -> bool:
+Address = ipaddress.IPv4Address | ipaddress.IPv6Address
+
+
+def parse_address(host: str) -> Address | None:
+    """``host`` as an address if it is an IP literal (``[::1]`` included), else None."""
     try:
-        ipaddress.ip_address(host.strip("[]"))
+        return ipaddress.ip_address(host.strip("[]").split("%")[0])
     except ValueError:
-        return False
-    return True
+        return None
 
 
 @lru_cache(maxsize=4096)
 def registered_domain(host: str) -> str:
-    if _is_address(host):
+    if parse_address(host) is not None:
         return host
     return _EXTRACT(host).top_domain_under_public_suffix or host
 
@@ -97,7 +100,7 @@ def same_site(url: str, site_origin: str) -> bool:
     if host == site_host:
         return True  # http and https of one host are one site
     # An address is only ever its own site; a name shares its site with its registered domain.
-    return not _is_address(host) and registered_domain(host) == registered_domain(site_host)
+    return parse_address(host) is None and registered_domain(host) == registered_domain(site_host)
 
 
 def politeness_key(url: str) -> str:
