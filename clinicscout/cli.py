@@ -249,7 +249,7 @@ def _seeds_of_job(storage: Storage, job_id: str) -> list[Seed]:
     job = storage.scrapyd_job(job_id)
     if job is None:
         raise click.BadParameter(f"no Scrapyd job {job_id} in {storage.path}", param_hint="--retry-job")
-    return [Seed(site["website"], site.get("details", {})) for site in json.loads(job["sites"])]
+    return [Seed.from_record(site) for site in json.loads(job["sites"])]
 
 
 @cli.command()
