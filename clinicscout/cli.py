@@ -249,7 +249,7 @@ def _seeds_of_job(storage: Storage, job_id: str) -> list[Seed]:
     job = storage.scrapyd_job(job_id)
     if job is None:
         raise click.BadParameter(f"no Scrapyd job {job_id} in {storage.path}", param_hint="--retry-job")
-    return [Seed(site["website"], site.get("details", {})) for site in json.loads(job["sites"])]
+    return [Seed.from_record(site) for site in json.loads(job["sites"])]
 
 
 @cli.command()
@@ -520,7 +520,7 @@ def check(url: str, max_pages: int, allow_private: bool) -> None:
     the rule that matched, and the score. The debugging tool.
     """
     from crawler.runner import crawl_settings, run_crawl
-    from scoring import CRITERIA_BY_ID
+    from scoring import CRITERIA_BY_ID, POSITIVE_CRITERIA
 
     try:
         seed = Seed.from_url(url)
@@ -554,7 +554,7 @@ def check(url: str, max_pages: int, allow_private: bool) -> None:
             click.echo(f"      page:  {verdict.page_url}")
             click.echo(f"      quote: {verdict.quote}")
     click.echo(f"\nScore {item.assessment.score}/100, criteria met "
-               f"{item.assessment.criteria_met}/{sum(1 for c in CRITERIA_BY_ID.values() if c.weight >= 0)}")
+               f"{item.assessment.criteria_met}/{POSITIVE_CRITERIA}")
 
 
 @cli.command()

@@ -61,7 +61,7 @@ class Job:
         """The job as a row of the scrapyd_jobs table."""
         return {
             "id": self.id, "crawl_id": crawl_id, "worker": self.worker, "state": self.state,
-            "sites": json.dumps([{"website": s.website, "details": s.details} for s in self.seeds]),
+            "sites": json.dumps([seed.as_record() for seed in self.seeds]),
             "error": self.error, "log_url": self.log_url,
             "feed": str(self.feed) if self.feed else None, "sites_ingested": self.sites_ingested,
         }
@@ -120,7 +120,7 @@ def plan_jobs(
 
 def job_arguments(seeds: list[Seed], known_pages: dict[str, dict[str, Any]]) -> dict[str, Any]:
     return {
-        "sites": [{"website": s.website, "details": s.details} for s in seeds],
+        "sites": [seed.as_record() for seed in seeds],
         "known_pages": {s.website: known_pages[s.website] for s in seeds if s.website in known_pages},
     }
 

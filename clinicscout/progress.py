@@ -11,12 +11,10 @@ from typing import TextIO
 
 
 class Progress:
-    """``progress.update(done=3, pages=40, errors=1, note="glow-spa")`` → ``[3/14] 40 pages…``."""
+    """``progress.update(done=3, pages=40, errors=1, note="glow-spa")`` → ``[3/14 clinics] 40 pages, 1 errors, 5s glow-spa``."""
 
-    def __init__(self, total: int, *, label: str = "clinics", stream: TextIO | None = None,
-                 enabled: bool | None = None) -> None:
+    def __init__(self, total: int, *, stream: TextIO | None = None, enabled: bool | None = None) -> None:
         self.total = total
-        self.label = label
         self.stream = stream or sys.stderr
         self.enabled = self.stream.isatty() if enabled is None else enabled
         self.started = time.monotonic()
@@ -26,7 +24,7 @@ class Progress:
         if not self.enabled:
             return
         elapsed = time.monotonic() - self.started
-        line = (f"[{done}/{self.total} {self.label}] {pages} pages, {errors} errors, "
+        line = (f"[{done}/{self.total} clinics] {pages} pages, {errors} errors, "
                 f"{elapsed:.0f}s {note}").rstrip()
         self.stream.write("\r" + line.ljust(self._width))
         self.stream.flush()

@@ -32,6 +32,14 @@ class Seed:
     def from_url(cls, url: str) -> Seed:
         return cls(normalise_website(url))
 
+    @classmethod
+    def from_record(cls, record: dict[str, Any]) -> Seed:
+        return cls(record["website"], record.get("details", {}))
+
+    def as_record(self) -> dict[str, Any]:
+        """The seed as JSON data: a Scrapyd job's ``sites`` argument and row hold these."""
+        return {"website": self.website, "details": self.details}
+
 
 def read_seeds(path: str | Path) -> tuple[list[Seed], list[str]]:
     """Seeds of a CSV file and one message per rejected row (``line N: why``)."""

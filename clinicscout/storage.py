@@ -507,7 +507,6 @@ class Storage:
         page_columns = [c for c in _PAGE_COLUMNS if c != "id"]
         insert_clinic = _insert_sql("clinics", clinic_columns + criterion_columns)
         insert_page = _insert_sql("pages", page_columns)
-        insert_verdict = _insert_sql("verdicts", list(_VERDICT_COLUMNS))
         cursor = self.db.conn.cursor()
         inserted = 0
         batch = iter(records)
@@ -529,7 +528,7 @@ class Storage:
                             _check_columns(verdict, _VERDICT_COLUMNS, "verdicts")
                             verdicts.append(tuple({**verdict, "clinic_id": clinic_id}.get(c) for c in _VERDICT_COLUMNS))
                     cursor.executemany(insert_page, pages)
-                    cursor.executemany(insert_verdict, verdicts)
+                    cursor.executemany(_INSERT_VERDICT, verdicts)
                 inserted += len(chunk)
         except sqlite3.Error as error:
             raise StorageError(f"bulk insert into {self.path} failed after {inserted} clinics: {error}") from None
@@ -631,9 +630,6 @@ class Storage:
             update["stats"] = json.dumps(update["stats"], default=str, sort_keys=True)
         update.update(status=status, finished=ended)
         self.db["crawls"].update(crawl_id, update)
-
-    def crawl(self, crawl_id: int) -> dict[str, Any]:
-        return self.db["crawls"].get(crawl_id)
 
     def save_scrapyd_job(self, job: dict[str, Any]) -> None:
         """A job of a distributed crawl, as it progresses (see clinicscout/distributed.py)."""
@@ -980,10 +976,6 @@ class Storage:
                     self._count_npi_verified(clinic_id)
         except sqlite3.Error as error:
             raise StorageError(f"could not save NPI matches to {self.path}: {error}") from None
-
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 def _json_tuple(stored: str | None) -> tuple[Any, ...]:

@@ -50,16 +50,18 @@ def extra_template_vars(view_name, table, database, request, datasette):
         groups = {name: [] for name in GROUP_ORDER}
         for row in rows:
             groups.setdefault(row["group"], []).append(dict(row))
-        practitioners = [
-            dict(row) for row in (await db.execute(PRACTITIONERS_SQL, {"clinic_id": clinic_id})).rows
-        ] if await db.table_exists("practitioners") and await db.table_exists("npi_matches") else []
+        tables = set(await db.table_names())  # one look-up, not one per optional table
+
+        async def rows_of(sql, needed):
+            if not needed <= tables:
+                return []
+            return [dict(row) for row in (await db.execute(sql, {"clinic_id": clinic_id})).rows]
+
         return {
             "clinic": dict(clinic) if clinic else None,
             "checklist_groups": [(name, items) for name, items in groups.items() if items],
-            "practitioners": practitioners,
-            "score_history": [
-                dict(row) for row in (await db.execute(SCORE_HISTORY_SQL, {"clinic_id": clinic_id})).rows
-            ] if await db.table_exists("score_history") and await db.table_exists("crawls") else [],
+            "practitioners": await rows_of(PRACTITIONERS_SQL, {"practitioners", "npi_matches"}),
+            "score_history": await rows_of(SCORE_HISTORY_SQL, {"score_history", "crawls"}),
         }
 
     return clinic_vars
