@@ -257,25 +257,28 @@ def run_distributed(
             mine = [job for job in crawl.jobs if job.worker == url and job.state in ("pending", "running")]
             if not mine:
                 continue
+            # Every change of a job's row comes with a change of its state: only those are saved.
+            states_before = [job.state for job in mine]
             try:
                 known = worker.jobs()
             except ScrapydError as error:
                 if time.monotonic() - last_heard[url] > worker_timeout:
                     for job in mine:
                         _fail(job, f"worker unreachable for {worker_timeout:.0f}s: {error}")
-                continue
-            last_heard[url] = time.monotonic()
-            for job in mine:
-                state, details = known.get(job.id, ("lost", {}))
-                if state == "lost":
-                    _fail(job, "Scrapyd no longer knows this job (was the worker restarted?)")
-                elif state == "finished":
-                    _collect(job, worker, details, storage, crawl, crawl_id=crawl_id,
-                             inactive_after=inactive_after, feeds_dir=feeds_dir)
-                else:
-                    job.state = state
-            for job in mine:
-                storage.save_scrapyd_job(job.record(crawl_id))
+            else:
+                last_heard[url] = time.monotonic()
+                for job in mine:
+                    state, details = known.get(job.id, ("lost", {}))
+                    if state == "lost":
+                        _fail(job, "Scrapyd no longer knows this job (was the worker restarted?)")
+                    elif state == "finished":
+                        _collect(job, worker, details, storage, crawl, crawl_id=crawl_id,
+                                 inactive_after=inactive_after, feeds_dir=feeds_dir)
+                    else:
+                        job.state = state
+            for job, state_before in zip(mine, states_before, strict=True):
+                if job.state != state_before:
+                    storage.save_scrapyd_job(job.record(crawl_id))
         if on_progress:
             on_progress(crawl)
         if any(job.state in ("pending", "running") for job in crawl.jobs):

@@ -98,6 +98,14 @@ class SiteFrontier:
         self._seen.add(key)
         return True
 
+    def claim(self, url: str) -> bool:
+        """Take ``url`` to fetch outside the queue (a sitemap): False if it was seen before, else
+        it counts in flight like a queued page until ``finished_one``."""
+        if not self.mark_seen(url):
+            return False
+        self.in_flight += 1
+        return True
+
     def next_urls(self) -> list[tuple[str, int, int]]:
         """(url, priority, depth) to request now, within the budget and the in-flight cap."""
         ready = []

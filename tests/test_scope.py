@@ -60,3 +60,13 @@ def test_the_frontier_spends_its_budget_on_the_best_pages_and_never_twice():
     assert frontier.next_urls() == []
     assert frontier.exhausted
     assert frontier.skipped == 1  # the blog post, over budget
+
+
+def test_a_sitemap_is_claimed_once_and_holds_a_place_in_flight_until_it_is_read():
+    frontier = SiteFrontier("https://lumen-derm.com", budget=40, max_in_flight=1)
+    frontier.offer("https://lumen-derm.com/", 100)
+    assert frontier.claim("https://lumen-derm.com/sitemap.xml")
+    assert not frontier.claim("https://lumen-derm.com/sitemap.xml")
+    assert frontier.next_urls() == []  # the one place in flight is the sitemap's
+    frontier.finished_one(fetched_page=False)
+    assert [url for url, _, _ in frontier.next_urls()] == ["https://lumen-derm.com/"]

@@ -50,7 +50,7 @@ class ClinicSpider(scrapy.Spider):
         """
         super().__init__(**kwargs)
         if isinstance(sites, str):
-            sites = [Seed(site["website"], site.get("details", {})) for site in decode_arg(sites)]
+            sites = [Seed.from_record(site) for site in decode_arg(sites)]
         if isinstance(known_pages, str):
             known_pages = decode_arg(known_pages)
         self.known_pages = known_pages or {}
@@ -80,9 +80,8 @@ class ClinicSpider(scrapy.Spider):
             self.site_items[site] = SiteItem(site=site, start_url=seed.website, seed=dict(seed.details))
             frontier.offer(seed.website, _START_PRIORITY)
             self.known.update(self.known_pages.get(seed.website, {}))
-            frontier.mark_seen(f"{site}/sitemap.xml")
-            frontier.in_flight += 1
-            yield self._request(f"{site}/sitemap.xml", site, self.parse_sitemap, 0, sitemap=True)
+            if frontier.claim(f"{site}/sitemap.xml"):
+                yield self._request(f"{site}/sitemap.xml", site, self.parse_sitemap, 0, sitemap=True)
             for request in self._advance(site):
                 yield request
 
@@ -172,9 +171,8 @@ class ClinicSpider(scrapy.Spider):
                 # Relative locations break the sitemap protocol but occur; resolve them anyway.
                 location = urljoin(response.url, entry.get("loc", "").strip())
                 if sitemap.type == "sitemapindex":
-                    if child_sitemaps < _MAX_CHILD_SITEMAPS and frontier.mark_seen(location):
+                    if child_sitemaps < _MAX_CHILD_SITEMAPS and frontier.claim(location):
                         child_sitemaps += 1
-                        frontier.in_flight += 1
                         yield self._request(location, site, self.parse_sitemap, 0, sitemap=True)
                 else:
                     frontier.offer(location, link_priority(location, "", 1), 1)
