@@ -122,8 +122,7 @@ class Criterion:
     from_articles: bool = True
 
 
-def R(name: str, pattern: str, case_sensitive: bool = False, also: str | None = None) -> Rule:
-    return Rule(name, pattern, case_sensitive, also)
+R = Rule  # a short name for the rows of the table below
 
 
 # The reader's own doctor ("ask your doctor", "under the guidance of your physician") is not one

@@ -410,7 +410,7 @@ def _name_from_titles(pages: list[Page]) -> str | None:
     shown = {part: sum(folded[part] in title for title in titles) for part in parts}
     return max(parts, key=lambda part: (
         shown[part], bool(_BUSINESS_WORDS.search(part)), not _PLACE.fullmatch(part),
-        len(part.split()), -parts.index(part)))
+        len(part.split())))  # the first of equals
 
 
 def _fold(text: str) -> str:
@@ -444,14 +444,12 @@ def _street_name(street_address: str | None) -> str | None:
 
 
 def _evidence_for(site: SiteText, fragment: str | None) -> Evidence | None:
-    if not fragment:
+    """The sentence showing ``fragment`` on the first page, first line that shows it (the line
+    seen first in page order: the first of the site's lines that holds it)."""
+    if not fragment or "\n" in fragment:  # a fragment lies within one line
         return None
-    for page in site.pages:
-        for line in page.lines:
-            position = site.lines[line].find(fragment)
-            if position >= 0:
-                return _evidence_at(site, line, position)
-    return None
+    lines = site.lines_matching(re.compile(re.escape(fragment)))
+    return _evidence_at(site, lines[0], site.lines[lines[0]].find(fragment)) if lines else None
 
 
 def _evidence_at(site: SiteText, line: int, offset: int) -> Evidence:

@@ -55,10 +55,7 @@ def cues(pattern: str, flags: int = 0) -> tuple[frozenset[str], ...] | None:
     parsed = _parse(pattern, flags)
     if parsed is None:
         return None
-    fold = str.casefold if flags & re.IGNORECASE else str
-    options = sorted({frozenset(_uncovered(option)) for option in _options(parsed, fold)},
-                     key=lambda option: (_selectivity(option), sorted(option)))
-    return tuple(options) or None
+    return _ranked(_options(parsed, _folder(flags))) or None
 
 
 def branch_cues(pattern: str, flags: int = 0) -> tuple[tuple[frozenset[str], ...], ...] | None:
@@ -69,7 +66,7 @@ def branch_cues(pattern: str, flags: int = 0) -> tuple[tuple[frozenset[str], ...
     parsed = _parse(pattern, flags)
     if parsed is None:
         return None
-    fold = str.casefold if flags & re.IGNORECASE else str
+    fold = _folder(flags)
     word_start = False
     # Python's parser moves a \b that every branch starts with out of the alternation.
     if parsed and parsed[0] == (_c.AT, _c.AT_BOUNDARY):
@@ -81,9 +78,20 @@ def branch_cues(pattern: str, flags: int = 0) -> tuple[tuple[frozenset[str], ...
         options = _options(list(branch), fold, word_start)
         if not options:
             return None
-        found.append(tuple(sorted({frozenset(_uncovered(option)) for option in options},
-                                  key=lambda option: (_selectivity(option), sorted(option)))))
+        found.append(_ranked(options))
     return tuple(found)
+
+
+def _folder(flags: int) -> Any:
+    """How the pattern's letters are read: casefolded when it ignores case."""
+    return str.casefold if flags & re.IGNORECASE else str
+
+
+def _ranked(options: list[set[str]]) -> tuple[frozenset[str], ...]:
+    """The distinct cue sets of a sequence's options, each without its covered cues, the most
+    selective first."""
+    return tuple(sorted({frozenset(_uncovered(option)) for option in options},
+                        key=lambda option: (_selectivity(option), sorted(option))))
 
 
 def _uncovered(cue_set: set[str]) -> set[str]:
@@ -99,6 +107,12 @@ def _uncovered(cue_set: set[str]) -> set[str]:
 def plain(cue: str) -> str:
     """The letters of a cue, wherever they stand in a word."""
     return cue[len(WORD_START):] if cue.startswith(WORD_START) else cue
+
+
+def within_word(cue: str) -> bool:
+    """A cue without a space of any kind: it lies within one word, where a site's word index
+    finds it."""
+    return cue.split() == [cue]
 
 
 def is_word_character(character: str) -> bool:
@@ -228,7 +242,7 @@ def openings(pattern: str, flags: int = 0) -> frozenset[str] | None:
     parsed = _parse(pattern, flags)
     if parsed is None:
         return None
-    found = _openings(parsed, str.casefold if flags & re.IGNORECASE else str)
+    found = _openings(parsed, _folder(flags))
     # A letter alone stands everywhere: then scanning the line is as fast.
     return frozenset(found) if found and min(map(len, found)) >= _MIN_CUE else None
 
@@ -383,8 +397,8 @@ CueLookup = tuple[tuple[str, ...], tuple[str, ...]]
 
 def _lookups(cue_sets: tuple[frozenset[str], ...], case_sensitive: bool) -> tuple[CueLookup, ...]:
     return tuple(
-        (tuple(sorted(cue.casefold() for cue in cue_set if not case_sensitive and cue.split() == [cue])),
-         tuple(sorted(cue for cue in cue_set if case_sensitive or cue.split() != [cue])))
+        (tuple(sorted(cue.casefold() for cue in cue_set if not case_sensitive and within_word(cue))),
+         tuple(sorted(cue for cue in cue_set if case_sensitive or not within_word(cue))))
         for cue_set in cue_sets
     )
 
@@ -436,7 +450,7 @@ class Pattern:
             _lookups(cue_sets, case_sensitive) for cue_sets in anywhere)
         for cue_sets in (*(alternatives or ()), *(anywhere or ())):
             for cue in (cue for cue_set in cue_sets for cue in cue_set):
-                if cue.split() == [cue]:  # within one word: found through the site's words
+                if within_word(cue):  # found through the site's words
                     LEXICON.add(cue.casefold())
 
     def search(self, text: str) -> bool:

@@ -22,7 +22,6 @@ from dataclasses import dataclass
 
 from scoring.pages import Page
 from scoring.site import SiteText
-from scoring.text import split_block
 
 _UPPER = "A-ZÀ-ÖØ-Þ"
 _LOWER = "a-zß-öø-ÿ"
@@ -36,6 +35,7 @@ _CREDENTIAL = (
     r"|ANP-BC|NP-C|NP|PA-C|PA|RN|RGN|LPN|LVN|CNS|CANS|MBBS|MBChB|FRCS|LE"
     r"|[Ll]icensed (?:[Mm]edical )?[Aa]?[Ee]sthetician"
 )
+_CREDENTIAL_RE = re.compile(_CREDENTIAL)
 _CREDENTIALS = rf"(?:{_CREDENTIAL})(?:(?:(?:{_GAP})?,(?:{_GAP})?|{_GAP})(?:{_CREDENTIAL}))*"
 _ROLE_WORDS = (
     rf"(?:(?:board[- ]certified|certified|licensed|registered|medical|family|aesthetic|cosmetic"
@@ -148,13 +148,10 @@ def _line_hits(site: SiteText) -> dict[int, _Hits]:
     found: dict[int, _Hits] = {}
     for rank, (pattern, hints) in enumerate(zip(_PATTERNS, _HINTS, strict=True)):
         for line in set().union(*(site.lines_matching(hint) for hint in hints)):
-            text = site.lines[line]
-            spans: list[tuple[int, int]] | None = None
-            for match in pattern.finditer(text):
-                spans = spans or split_block(text)
-                sentence = next((span for span in spans if span[0] <= match.start() < span[1]), None)
-                if sentence is not None and match.end() <= sentence[1]:
-                    found.setdefault(line, {}).setdefault(sentence, []).append((rank, match))
+            for match in pattern.finditer(site.lines[line]):
+                start, end, _ = site.sentences(line)[site.sentence_at(line, match.start())]
+                if start <= match.start() and match.end() <= end:
+                    found.setdefault(line, {}).setdefault((start, end), []).append((rank, match))
     return found
 
 
@@ -169,9 +166,9 @@ def _mentions(site: SiteText, page_number: int, hits: dict[int, _Hits]) -> Itera
         seen: set[str] = set()
         for rank, match in sorted(line_hits, key=lambda hit: (hit[0], hit[1].start())):
             name = _clean_name(match["name"])
-            if name is None or name_key(name) in seen:
+            if name is None or (key := name_key(name)) in seen:
                 continue
-            seen.add(name_key(name))
+            seen.add(key)
             credentials = _split_credentials(match.groupdict().get("credentials") or "")
             if _PATTERNS[rank] is _DOCTOR and not credentials:
                 credentials = ["Dr."]
@@ -190,7 +187,7 @@ def _clean_name(raw: str) -> str | None:
 
 def _split_credentials(text: str) -> list[str]:
     # "MD." at the end of a sentence is "MD"; "M.D." keeps its dots.
-    found = [m.group(0) for m in re.finditer(_CREDENTIAL, text)]
+    found = [m.group(0) for m in _CREDENTIAL_RE.finditer(text)]
     return [c if "." in c[:-1] else c.rstrip(".") for c in found]
 
 

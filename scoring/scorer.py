@@ -97,6 +97,7 @@ class Assessment:
 
 _WEIGHTS = {c.id: c.weight for c in CRITERIA}
 POSITIVE_CRITERIA = sum(1 for c in CRITERIA if c.weight >= 0)
+_POSITIVE_WEIGHT = sum(w for w in _WEIGHTS.values() if w > 0)
 
 
 class _Reading:
@@ -326,10 +327,13 @@ def _judge(criterion: Criterion, reading: _Reading) -> Verdict:
                     reading.kind[page] == _ARTICLE and not criterion.from_articles
                 ):
                     continue
-                if requires and not (requires.search(sentence)
-                                     or requires.search(reading.context(page, key))):
-                    continue
-                if unless and unless.search(reading.context(page, key)):
+                # The lines around are read only when a condition needs them, and then once.
+                around = None
+                if requires and not requires.search(sentence):
+                    around = reading.context(page, key)
+                    if not requires.search(around):
+                        continue
+                if unless and unless.search(reading.context(page, key) if around is None else around):
                     continue
                 if criterion.min_distinct_rules > 1:
                     steps.setdefault(page, {}).setdefault(key, set()).add(rule_name)
@@ -387,7 +391,6 @@ def _contact_verdict(identity: Identity) -> Verdict:
 
 def _score(verdicts: tuple[Verdict, ...]) -> int:
     """Weighted share of the positive criteria met, minus the red-flag penalty, 0–100."""
-    positive = sum(w for w in _WEIGHTS.values() if w > 0)
     earned = sum(_WEIGHTS[v.criterion] for v in verdicts if v.met and _WEIGHTS[v.criterion] > 0)
     penalty = sum(-_WEIGHTS[v.criterion] for v in verdicts if v.met and _WEIGHTS[v.criterion] < 0)
-    return max(0, min(100, round(100 * earned / positive) - penalty))
+    return max(0, min(100, round(100 * earned / _POSITIVE_WEIGHT) - penalty))

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from itertools import accumulate, repeat
 
 from scoring.pages import Page
-from scoring.patterns import LEXICON, CueLookup, Pattern, plain
+from scoring.patterns import LEXICON, CueLookup, Pattern, plain, within_word
 from scoring.text import Sentence, looks_like_heading, split_block
 
 # Pages that are not the clinic speaking about its treatments: legal notices and the like.
@@ -105,7 +105,6 @@ class SiteText:
             self.pages.append(SitePage(page, lines, bool(_LEGAL_PATH.search(page.path)),
                                        bool(_ARTICLE_PATH.search(page.path)), first))
         self.lines: list[str] = list(ids)
-        self.page_count = len(self.pages)
         self._starts = list(accumulate((len(line) + 1 for line in self.lines[:-1]), initial=0))
         joined = "\n".join(self.lines)
         folded = joined.casefold()
@@ -137,7 +136,7 @@ class SiteText:
         it starts a word of the casefolded line, when marked so)."""
         found = self._cue_lines.get((cue, case_sensitive))
         if found is None:
-            if cue.split() == [cue]:  # no space of any kind: the cue lies within one word
+            if within_word(cue):
                 # A line holding the cue holds it casefolded in its casefolded words.
                 found = self._words().lines_of_cue.get(cue.casefold(), set())
                 if case_sensitive:
@@ -165,6 +164,10 @@ class SiteText:
                 break
             position = text.find(cue, starts[line_id + 1])
         return found
+
+    def _reads_folded(self, pattern: Pattern) -> bool:
+        """Whether the pattern runs as its case-sensitive twin on the casefolded site text."""
+        return pattern.folded is not None and self._aligned
 
     def find(self, pattern: Pattern) -> list[tuple[int, Match]]:
         """Every match of the pattern, as (line id, match within that line), in line order."""
@@ -204,7 +207,7 @@ class SiteText:
         return found or set()
 
     def _find(self, pattern: Pattern) -> Iterator[tuple[int, Match]]:
-        on_folded_text = pattern.folded is not None and self._aligned
+        on_folded_text = self._reads_folded(pattern)
         found = self._candidates(pattern, word_starts=on_folded_text)
         candidates: Iterable[int] = range(len(self.lines)) if found is None else sorted(found)
         lines, starts = self.lines, self._starts
@@ -235,7 +238,7 @@ class SiteText:
     def count(self, pattern: Pattern, line_id: int) -> int:
         """How many times the pattern matches in a line, as ``find`` reads it, without reading
         the site's other lines (``find`` pays for all of them)."""
-        on_folded_text = pattern.folded is not None and self._aligned
+        on_folded_text = self._reads_folded(pattern)
         candidates = self._candidates(pattern, word_starts=on_folded_text)
         if candidates is not None and line_id not in candidates:
             return 0
@@ -271,8 +274,8 @@ class SiteText:
         found = self._sentences.get(line_id)
         if found is None:
             line = self.lines[line_id]
-            heading = looks_like_heading(line)
-            found = [Sentence(start, end, line_id, heading) for start, end in split_block(line)]
+            heading = self.is_heading(line_id)
+            found = [Sentence(start, end, heading) for start, end in split_block(line)]
             self._sentences[line_id] = found
             self._offsets[line_id] = [s.start for s in found]
         return found
@@ -294,7 +297,7 @@ class SiteText:
         if candidates is not None and line_id not in candidates:
             return False
         sentence = self.sentences(line_id)[index]
-        if pattern.folded is not None and self._aligned:
+        if self._reads_folded(pattern):
             return pattern.folded.search(self._folded_lines[line_id][sentence.start:sentence.end]) is not None
         return pattern.regex.search(self.lines[line_id][sentence.start:sentence.end]) is not None
 
@@ -316,4 +319,4 @@ class SiteText:
     def is_boilerplate(self, line_id: int) -> bool:
         """Repeated on many pages: a menu, a footer, a banner."""
         count = len(self.line_pages[line_id])
-        return count >= 3 and count * 4 >= self.page_count
+        return count >= 3 and count * 4 >= len(self.pages)

@@ -27,8 +27,7 @@ _HEADING_WORDS = 12
 class Sentence(NamedTuple):  # a tuple: made by the thousand for every site scored
     start: int  # offsets within its line
     end: int
-    line: int
-    is_heading: bool
+    is_heading: bool  # its line looks like a heading
 
     def text_of(self, line: str) -> str:
         return line[self.start : self.end]
