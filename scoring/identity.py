@@ -30,13 +30,15 @@ _STREET_SUFFIX = (
     r"|Court|Ct|Place|Pl|Circle|Cir|Trail|Trl|Square|Sq|Terrace|Ter|Pike|Plaza|Crescent|Cres|Close"
     r"|Row|Parade|Pde|Loop|Expressway|Expy|Freeway|Fwy|Broadway|Walk|Mews|Green|Hill|Gardens)"
 )
+# The words before a unit within a building: "Suite 300", "Ste. 4", "#12".
+_UNIT = r"(?:Suite|Ste\.?|Unit|Building|Bldg\.?|Floor|Fl\.?|#)"
 # A house number at a word's start: "\b\d{1,6}", written so that it begins with the digit, which
 # the regular expression engine skips ahead to (the lookbehind then checks what \b would).
 _STREET = re.compile(
     r"\d(?<!\w\d)\d{0,5}[A-Za-z]?(?:[\-–]\d{1,6})?[ \t]+(?:[NSEW]\.?[ \t]+)?(?:[A-Z0-9][\w'’.\-]*[ \t]+){0,5}"
     + _STREET_SUFFIX
     + r"\b\.?(?:[ \t]+(?:North|South|East|West|[NSEW]{1,2})\b\.?)?"
-    r"(?:,?[ \t]+(?:Suite|Ste\.?|Unit|Building|Bldg\.?|Floor|Fl\.?|#)[ \t]*[\w\-]+)?"
+    rf"(?:,?[ \t]+{_UNIT}[ \t]*[\w\-]+)?"
 )
 # Seven digits or more, perhaps grouped: the lines worth handing to phonenumbers.
 _PHONE_LIKE = re.compile(r"\d(?:[ \t().\-/]{0,3}\d){6}")
@@ -431,7 +433,7 @@ def _without_place(name: str, city: str | None) -> str:
 
 
 _HOUSE_NUMBER_AND_UNIT = re.compile(
-    r"^\s*\d{1,6}[A-Za-z]?(?:[\-–]\d{1,6})?\s+|,?\s+(?:Suite|Ste\.?|Unit|Building|Bldg\.?|Floor|Fl\.?|#).*$"
+    rf"^\s*\d{{1,6}}[A-Za-z]?(?:[\-–]\d{{1,6}})?\s+|,?\s+{_UNIT}.*$"
 )
 
 
