@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import json
 import os
+import socket
+import sqlite3
 import subprocess
 import sys
 import threading
+from contextlib import closing
 from functools import partial
 from http.server import ThreadingHTTPServer
 from pathlib import Path
@@ -30,6 +33,27 @@ def run_cli(*args: str, check: bool = True, timeout: float = 300) -> subprocess.
     if check and result.returncode != 0:
         raise AssertionError(f"clinicscout {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
     return result
+
+
+def query(db: Path, sql: str, params=()) -> list[dict]:
+    """Rows of a query, as dicts; the connection closes, so a crawl writing the file is not held up."""
+    with closing(sqlite3.connect(db)) as connection:
+        connection.row_factory = sqlite3.Row
+        return [dict(row) for row in connection.execute(sql, params)]
+
+
+def copy_database(source: Path, target: Path) -> Path:
+    """A private copy of a (WAL) database, for tests that change it; copying bytes could miss the WAL."""
+    with sqlite3.connect(source) as src, sqlite3.connect(target) as dst:
+        src.backup(dst)
+    return target
+
+
+def free_port() -> int:
+    """A loopback port nobody listens on, for a server a test starts."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 @pytest.fixture(scope="session")
@@ -88,8 +112,6 @@ def site_of(sample_sites):
 
 def db_snapshot(db_path: Path) -> dict[str, list[tuple]]:
     """What a crawl leaves in the database, without timestamps, row ids or crawl ids."""
-    import sqlite3
-
     queries = {
         "clinics": "select website, name, score, rank, offers_microneedling, criteria_met,"
                    " red_flags, phone, city, pages_crawled, crawl_status from clinics",

@@ -8,8 +8,6 @@ reach the directory as text, and nothing of them runs. Screenshots go to tests/a
 from __future__ import annotations
 
 import os
-import socket
-import sqlite3
 import subprocess
 import sys
 import time
@@ -19,7 +17,7 @@ from pathlib import Path
 import pytest
 import sqlite_utils
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, copy_database, free_port
 
 pytestmark = pytest.mark.browser
 
@@ -33,18 +31,11 @@ PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1200, "height": 900}
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def served_directory(crawled_db, tmp_path_factory):
     """`clinicscout serve` on a free loopback port, over a copy of the crawled database."""
     db = tmp_path_factory.mktemp("served") / "clinics.db"
-    with sqlite3.connect(crawled_db) as source, sqlite3.connect(db) as target:
-        source.backup(target)
+    copy_database(crawled_db, db)
     port = free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "clinicscout", "serve", "--db", str(db), "--port", str(port)],

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite_utils
 
-from tests.conftest import run_cli
+from tests.conftest import copy_database, run_cli
 
 
 def test_every_command_has_help():
@@ -27,7 +27,7 @@ def test_score_rescores_stored_pages_without_the_network(crawled_db, tmp_path):
     copy = tmp_path / "copy.db"
     source = sqlite_utils.Database(crawled_db)
     before = list(source.query("select id, score, rank from clinics order by id"))
-    copy.write_bytes(crawled_db.read_bytes())
+    copy_database(crawled_db, copy)
     sqlite_utils.Database(copy).execute("delete from verdicts")
     sqlite_utils.Database(copy).conn.commit()
     result = run_cli("score", "--db", str(copy))

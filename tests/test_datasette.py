@@ -3,16 +3,24 @@
 from __future__ import annotations
 
 from html import escape as html_escape
+from pathlib import Path
 
 import pytest
 import sqlite_utils
 
 from clinicscout.web import make_datasette
+from tests.conftest import copy_database, query
 
 
 @pytest.fixture
-async def datasette(crawled_db):
-    ds = make_datasette(crawled_db)
+def db_path(crawled_db, tmp_path) -> Path:
+    """A private copy: tests here change rows, and the crawl is shared by the whole session."""
+    return copy_database(crawled_db, tmp_path / "clinics.db")
+
+
+@pytest.fixture
+async def datasette(db_path):
+    ds = make_datasette(db_path)
     await ds.invoke_startup()
     return ds
 
@@ -21,31 +29,32 @@ def best_clinic(db_path):
     return next(sqlite_utils.Database(db_path).query("select * from clinics order by rank limit 1"))
 
 
-async def test_clinics_are_listed_best_first(datasette, crawled_db):
+async def test_clinics_are_listed_best_first(datasette, db_path):
     response = await datasette.client.get("/clinics/clinics.json?_shape=objects")
     assert response.status_code == 200
     ranks = [row["rank"] for row in response.json()["rows"]]
     assert ranks == sorted(ranks)
     html = (await datasette.client.get("/clinics/clinics")).text
-    assert html_escape(best_clinic(crawled_db)["name"]) in html
+    assert html_escape(best_clinic(db_path)["name"]) in html
 
 
-async def test_clinic_page_shows_every_criterion_with_evidence(datasette, crawled_db):
-    clinic = best_clinic(crawled_db)
+async def test_clinic_page_shows_every_criterion_with_evidence(datasette, db_path):
+    clinic = best_clinic(db_path)
     response = await datasette.client.get(f"/clinics/clinics/{clinic['id']}")
     assert response.status_code == 200
     html = response.text
     assert html.count('data-criterion="') == 18
     assert f"{clinic['score']}</strong>/100" in html
-    verdicts = sqlite_utils.Database(crawled_db).query(
-        "select quote, page_url from verdicts where clinic_id = ? and met = 1", [clinic["id"]])
-    for verdict in verdicts:
-        if verdict["quote"]:
-            assert f'href="{verdict["page_url"]}"' in html
+    evidenced = [verdict for verdict in query(
+        db_path, "select quote, page_url from verdicts where clinic_id = ? and met = 1", [clinic["id"]])
+        if verdict["quote"]]
+    assert evidenced, "the best clinic quotes evidence for what it meets"
+    for verdict in evidenced:
+        assert f'href="{verdict["page_url"]}"' in html
 
 
-async def test_crawled_text_is_escaped_on_the_clinic_page(datasette, crawled_db):
-    db = sqlite_utils.Database(crawled_db)
+async def test_crawled_text_is_escaped_on_the_clinic_page(datasette, db_path):
+    db = sqlite_utils.Database(db_path)
     # A met verdict shows its quote; the first clinic that offers microneedling has one.
     clinic_id = next(db.query("select min(clinic_id) as id from verdicts "
                               "where criterion = 'offers_microneedling' and met = 1"))["id"]

@@ -16,13 +16,7 @@ import sqlite_utils
 from clinicscout.storage import Storage
 from clinicscout.web import make_datasette
 from scoring import CRITERIA, POSITIVE_CRITERIA
-
-
-def copy_database(source: Path, target: Path) -> Path:
-    """A private copy of a (WAL) database, for tests that change it."""
-    with sqlite3.connect(source) as src, sqlite3.connect(target) as dst:
-        src.backup(dst)
-    return target
+from tests.conftest import copy_database, query
 
 
 @pytest.fixture
@@ -35,10 +29,6 @@ async def datasette(db_path):
     ds = make_datasette(db_path)
     await ds.invoke_startup()
     return ds
-
-
-def query(db_path, sql, params=()):
-    return list(sqlite_utils.Database(db_path).query(sql, params))
 
 
 def clinic_of(db_path, site_of, slug):

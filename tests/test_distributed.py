@@ -6,7 +6,6 @@ import json
 import os
 import shlex
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -18,7 +17,7 @@ import pytest
 
 from clinicscout.distributed import partition
 from clinicscout.seeds import Seed
-from tests.conftest import ROOT, db_snapshot, run_cli
+from tests.conftest import ROOT, copy_database, db_snapshot, free_port, query, run_cli
 
 LOCAL = ("--allow-private", "--delay", "0")
 SCRAPYD = Path(sys.executable).parent / "scrapyd"
@@ -33,21 +32,9 @@ poll_interval = 0.2
 """
 
 
-def query(db: Path, sql: str, params=()) -> list[dict]:
-    with sqlite3.connect(db) as connection:
-        connection.row_factory = sqlite3.Row
-        return [dict(row) for row in connection.execute(sql, params)]
-
-
 def scrapyd_api(worker: str, endpoint: str) -> dict:
     with urllib.request.urlopen(f"{worker}/{endpoint}", timeout=10) as response:
         return json.load(response)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -161,8 +148,7 @@ def test_a_bad_feed_line_is_named_and_the_sites_before_it_are_kept(distributed_d
 def test_a_recrawl_through_scrapyd_is_incremental_too(sample_sites, scrapyd_workers, tmp_path,
                                                        distributed_db):
     db = tmp_path / "again.db"
-    with sqlite3.connect(distributed_db) as source, sqlite3.connect(db) as copy:
-        source.backup(copy)
+    copy_database(distributed_db, db)
     first, second = scrapyd_workers
     result = run_cli("crawl", "--db", str(db), *LOCAL, "--scrapyd", first, "--scrapyd", second)
     n = len(sample_sites.urls)

@@ -18,17 +18,11 @@ import pytest
 from clinicscout.sites import ServedSites
 from clinicscout.storage import Storage
 from clinicscout.web import make_datasette
-from tests.conftest import ROOT, SAMPLE_SITES, db_snapshot, run_cli
+from tests.conftest import ROOT, SAMPLE_SITES, copy_database, db_snapshot, query, run_cli
 
 LOCAL = ("--allow-private", "--delay", "0")
 NUMBING = ("<p>A topical numbing cream is applied for 20 minutes before your microneedling "
            "session begins.</p>\n")
-
-
-def query(db: Path, sql: str, params=()) -> list[dict]:
-    with sqlite3.connect(db) as connection:
-        connection.row_factory = sqlite3.Row
-        return [dict(row) for row in connection.execute(sql, params)]
 
 
 def add_numbing_sentence(sites: Path) -> None:
@@ -228,8 +222,7 @@ def test_progress_shows_on_a_terminal_and_not_in_cron(sample_sites, tmp_path):
 
 def test_a_database_from_before_crawl_history_is_upgraded_in_place(crawled_db, tmp_path):
     old = tmp_path / "old.db"
-    with sqlite3.connect(crawled_db) as source, sqlite3.connect(old) as copy:
-        source.backup(copy)
+    copy_database(crawled_db, old)
     with sqlite3.connect(old) as connection:
         connection.execute("drop view changes_since_last_crawl")
         connection.execute("drop table score_history")

@@ -3,13 +3,11 @@ registry (a real HTTP server on 127.0.0.1 answering in the API v2.1 format)."""
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 import sqlite_utils
 
 from clinicscout.web import make_datasette
-from tests.conftest import run_cli
+from tests.conftest import copy_database, run_cli
 from tests.open_data_answers import NPI_PATH, OVERPASS_PATH, npi_answers
 from tests.open_data_server import OpenDataServer, Reply
 
@@ -24,8 +22,7 @@ def server():
 @pytest.fixture
 def db(crawled_db, tmp_path):
     copy = tmp_path / "clinics.db"
-    shutil.copy(crawled_db, copy)
-    return copy
+    return copy_database(crawled_db, copy)
 
 
 def verify(server, db, check=True):
