@@ -114,12 +114,16 @@ def _parse_overrides(ctx: click.Context, param: click.Parameter, values: tuple[s
                    "domain, and each job's feed is ingested here as it finishes.")
 @click.option("--retry-job", metavar="JOB_ID",
               help="With --scrapyd: crawl again, alone, the clinics of a failed Scrapyd job.")
+@click.option("--worker-timeout", type=click.FloatRange(1), default=120, show_default=True,
+              metavar="SECONDS",
+              help="With --scrapyd: how long a worker may stay unreachable before its jobs "
+                   "count as failed (their clinics keep their last good data).")
 @click.option("--quiet", is_flag=True, help="Print only the closing one-line summary (for cron).")
 @click.option("--verbose", is_flag=True, help="Show Scrapy's log.")
 def crawl(urls: tuple[str, ...], seeds_file: str | None, db_path: str, max_pages: int,
           delay: float | None, allow_private: bool, overrides: dict[str, str],
           inactive_after: int, full: bool, scrapyd_urls: tuple[str, ...],
-          retry_job: str | None, quiet: bool, verbose: bool) -> None:
+          retry_job: str | None, worker_timeout: float, quiet: bool, verbose: bool) -> None:
     """Crawl clinic websites, score them and store everything in the database.
 
     With no URL and no --seeds, recrawls every clinic already in the database, least recently
@@ -159,7 +163,7 @@ def crawl(urls: tuple[str, ...], seeds_file: str | None, db_path: str, max_pages
                      *(["--max-pages", str(max_pages)] if max_pages != 40 else []),
                      *(f"--set={name}={value}" for name, value in overrides.items())]
             _crawl_on_scrapyd(storage, seeds, list(scrapyd_urls), options, known_pages,
-                              inactive_after, progress, db_path, retry)
+                              inactive_after, worker_timeout, progress, db_path, retry)
             return
         with _recorded_crawl(storage, "local", len(seeds)) as record:
 
@@ -203,7 +207,8 @@ def _stop_on_storage_error(stats: dict, sites_saved: int, db_path: str) -> None:
 
 def _crawl_on_scrapyd(storage: Storage, seeds: list[Seed], workers: list[str],
                       settings: dict[str, Any], known_pages: dict[str, Any], inactive_after: int,
-                      progress: Any, db_path: str, retry_options: list[str]) -> None:
+                      worker_timeout: float, progress: Any, db_path: str,
+                      retry_options: list[str]) -> None:
     from clinicscout.distributed import ScrapydError, run_distributed
 
     started = time.monotonic()
@@ -220,6 +225,7 @@ def _crawl_on_scrapyd(storage: Storage, seeds: list[Seed], workers: list[str],
                 seeds, workers, storage, crawl_id=record.id, settings=settings,
                 known_pages=known_pages, inactive_after=inactive_after, on_progress=on_progress,
                 feeds_dir=Path(f"{db_path}.feeds") / f"crawl-{record.id}",
+                worker_timeout=worker_timeout,
             )
         except (ScrapydError, StorageError) as error:
             record.status = "failed"

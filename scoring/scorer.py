@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from scoring.criteria import (
@@ -289,65 +289,85 @@ def assess(pages: Iterable[Page]) -> Assessment:
                       practitioners=site_practitioners(reading.text))
 
 
+# A sentence a rule of a criterion matches: the rule's name and extra condition, the sentence,
+# the rule's first match in it, and the pages showing its line (best first).
+_Candidate = tuple[str, "re.Pattern[str] | None", SentenceKey, Match, list[int]]
+
+
 def _judge(criterion: Criterion, reading: _Reading) -> Verdict:
     """The criterion's best evidence: a statement in scope on the best page, whole sentences
     before headings; for procedure_described, the page whose sentences match most steps."""
-    requires = _REQUIRES.get(criterion.id)
-    unless = _UNLESS.get(criterion.id)
-    text = reading.text
-    best: tuple[tuple[int, ...], int, SentenceKey, str] | None = None
-    steps: dict[int, dict[SentenceKey, set[str]]] = {}
-    for rule_name, pattern, also in _RULES[criterion.id]:
-        judged: set[SentenceKey] = set()
-        for line, match in text.find(pattern):
-            key = (line, text.sentence_at(line, match.start()))
-            if key in judged:
-                continue
-            judged.add(key)
-            # Evidence on a line's first page is the best the line can give (pages_of puts the
-            # best page first): a line that cannot beat the evidence found so far is not read,
-            # unless a denial on it would still count.
-            pages = reading.pages_of(line)
-            hopeless = best is not None and criterion.min_distinct_rules == 1 and (
-                not pages or _rank(criterion, reading, pages[0], key) >= best[0])
-            if hopeless and not criterion.denial_wins:
-                continue
-            status = reading.statement(key, match, criterion.negatable)
-            sentence = text.sentence_text(*key)
-            if status == _DENIED and criterion.denial_wins and _DENIAL.search(sentence) and any(
-                reading.in_scope(page, key, criterion.scope) for page in pages
-            ):
-                return Verdict(criterion.id, False)  # the clinic's denial outweighs the rest
-            if hopeless or status != _STATED or (unless and unless.search(sentence)) or (
-                also and not also.search(sentence)
-            ):
-                continue
-            for page in pages:
-                if not reading.in_scope(page, key, criterion.scope) or (
-                    reading.kind[page] == _ARTICLE and not criterion.from_articles
-                ):
-                    continue
-                # The lines around are read only when a condition needs them, and then once.
-                around = None
-                if requires and not requires.search(sentence):
-                    around = reading.context(page, key)
-                    if not requires.search(around):
-                        continue
-                if unless and unless.search(reading.context(page, key) if around is None else around):
-                    continue
-                if criterion.min_distinct_rules > 1:
-                    steps.setdefault(page, {}).setdefault(key, set()).add(rule_name)
-                    continue
-                rank = _rank(criterion, reading, page, key)
-                if best is None or rank < best[0]:
-                    best = (rank, page, key, rule_name)
-                break
+    candidates = _candidates(criterion, reading)
+    if criterion.denial_wins and any(_denies(criterion, reading, c) for c in candidates):
+        return Verdict(criterion.id, False)  # the clinic's denial outweighs the rest
     if criterion.min_distinct_rules > 1:
-        return _steps_verdict(criterion, reading, steps)
+        return _steps_verdict(criterion, reading, candidates)
+    # Candidates are judged in the order of the best evidence each could give (its rank on the
+    # best page showing it), so that once none left can beat the evidence found, the rest are
+    # not read. Of evidence as good, the candidate found first (rule order, line order) wins.
+    ranked = sorted((_rank(criterion, reading, candidate[4][0], candidate[2]), order, candidate)
+                    for order, candidate in enumerate(candidates) if candidate[4])
+    best: tuple[tuple[int, ...], int, int, _Candidate] | None = None
+    for least, order, candidate in ranked:
+        if best is not None and (least, order) >= best[:2]:
+            break
+        page = next(_evidence_pages(criterion, reading, candidate), None)
+        if page is not None:
+            rank = _rank(criterion, reading, page, candidate[2])
+            if best is None or (rank, order) < best[:2]:
+                best = (rank, order, page, candidate)
     if best is None:
         return Verdict(criterion.id, False)
-    _, page, key, rule_name = best
-    return Verdict(criterion.id, True, text.pages[page].page.url, text.sentence_text(*key), rule_name)
+    _, _, page, (rule_name, _, key, _, _) = best
+    return Verdict(criterion.id, True, reading.text.pages[page].page.url,
+                   reading.text.sentence_text(*key), rule_name)
+
+
+def _candidates(criterion: Criterion, reading: _Reading) -> list[_Candidate]:
+    """Every sentence a rule of the criterion matches, once per rule, in rule then line order."""
+    text = reading.text
+    found: list[_Candidate] = []
+    for rule_name, pattern, also in _RULES[criterion.id]:
+        seen: set[SentenceKey] = set()
+        for line, match in text.find(pattern):
+            key = (line, text.sentence_at(line, match.start()))
+            if key not in seen:
+                seen.add(key)
+                found.append((rule_name, also, key, match, reading.pages_of(line)))
+    return found
+
+
+def _denies(criterion: Criterion, reading: _Reading, candidate: _Candidate) -> bool:
+    """The clinic's own voice denying the practice, in scope: "we do not use numbing cream"."""
+    _, _, key, match, pages = candidate
+    return (_DENIAL.search(reading.text.sentence_text(*key)) is not None
+            and reading.statement(key, match, criterion.negatable) == _DENIED
+            and any(reading.in_scope(page, key, criterion.scope) for page in pages))
+
+
+def _evidence_pages(criterion: Criterion, reading: _Reading, candidate: _Candidate) -> Iterator[int]:
+    """The pages (best first) on which a candidate is evidence: a statement that meets the
+    rule's and the criterion's conditions, in scope there."""
+    _, also, key, match, pages = candidate
+    sentence = reading.text.sentence_text(*key)
+    requires, unless = _REQUIRES.get(criterion.id), _UNLESS.get(criterion.id)
+    if reading.statement(key, match, criterion.negatable) != _STATED or (
+        unless and unless.search(sentence)) or (also and not also.search(sentence)):
+        return
+    for page in pages:
+        if not reading.in_scope(page, key, criterion.scope) or (
+            reading.kind[page] == _ARTICLE and not criterion.from_articles
+        ):
+            continue
+        # The lines around are read only when a condition needs them, and then once.
+        around = None
+        if requires and not requires.search(sentence):
+            around = reading.context(page, key)
+            if not requires.search(around):
+                continue
+        if unless and unless.search(reading.context(page, key) if around is None else around):
+            continue
+        yield page
 
 
 def _rank(criterion: Criterion, reading: _Reading, page: int, key: SentenceKey) -> tuple[int, ...]:
@@ -359,10 +379,12 @@ def _rank(criterion: Criterion, reading: _Reading, page: int, key: SentenceKey) 
             reading.rank[page], reading.text.pages[page].first_position[key[0]], key[1])
 
 
-def _steps_verdict(
-    criterion: Criterion, reading: _Reading, steps: dict[int, dict[SentenceKey, set[str]]]
-) -> Verdict:
+def _steps_verdict(criterion: Criterion, reading: _Reading, candidates: list[_Candidate]) -> Verdict:
     """Met on the best page whose sentences together match enough distinct step rules."""
+    steps: dict[int, dict[SentenceKey, set[str]]] = {}
+    for candidate in candidates:
+        for page in _evidence_pages(criterion, reading, candidate):
+            steps.setdefault(page, {}).setdefault(candidate[2], set()).add(candidate[0])
     text = reading.text
     for page in sorted(steps, key=reading.rank.__getitem__):
         hits = steps[page]

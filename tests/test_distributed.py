@@ -37,29 +37,33 @@ def scrapyd_api(worker: str, endpoint: str) -> dict:
         return json.load(response)
 
 
+def start_scrapyd(home: Path) -> tuple[str, subprocess.Popen]:
+    """A real Scrapyd daemon on 127.0.0.1 serving from ``home``, in a process group of its own
+    (with the Scrapy processes of its jobs), once it answers."""
+    home.mkdir(parents=True, exist_ok=True)
+    port = free_port()
+    (home / "scrapyd.conf").write_text(SCRAPYD_CONF.format(port=port))
+    log = (home / "scrapyd.out").open("w")
+    daemon = subprocess.Popen([str(SCRAPYD)], cwd=home, stdout=log, stderr=subprocess.STDOUT,
+                              start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            assert scrapyd_api(url, "daemonstatus.json")["status"] == "ok"
+            return url, daemon
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.1)
+
+
 @pytest.fixture(scope="module")
 def scrapyd_workers(tmp_path_factory):
     """Two real Scrapyd daemons on 127.0.0.1, each in its own directory."""
-    workers, daemons = [], []
-    for number in (1, 2):
-        home = tmp_path_factory.mktemp(f"scrapyd{number}")
-        port = free_port()
-        (home / "scrapyd.conf").write_text(SCRAPYD_CONF.format(port=port))
-        log = (home / "scrapyd.out").open("w")
-        daemons.append(subprocess.Popen([str(SCRAPYD)], cwd=home, stdout=log, stderr=subprocess.STDOUT))
-        workers.append(f"http://127.0.0.1:{port}")
-    deadline = time.monotonic() + 30
-    for worker in workers:
-        while True:
-            try:
-                assert scrapyd_api(worker, "daemonstatus.json")["status"] == "ok"
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.1)
-    yield workers
-    for daemon in daemons:
+    started = [start_scrapyd(tmp_path_factory.mktemp(f"scrapyd{number}")) for number in (1, 2)]
+    yield [url for url, _ in started]
+    for _, daemon in started:
         daemon.terminate()
         daemon.wait(timeout=20)
 
@@ -197,6 +201,43 @@ def test_a_failed_job_is_reported_and_can_be_retried_alone(
     assert "(crawl 2 finished)" in result.stdout
     clinic = query(db, "select score, crawl_id from clinics where website = ?", [gated_url])[0]
     assert clinic["crawl_id"] == 2 and clinic["score"] is not None
+
+
+def test_a_worker_that_dies_mid_crawl_fails_its_jobs_and_loses_nothing(sample_sites, gated_site, tmp_path):
+    db = tmp_path / "dead-worker.db"
+    lumen = sample_sites.urls["lumen-dermatology"]
+    run_cli("crawl", lumen, "--db", str(db), *LOCAL)
+    before = query(db, "select score, rank, crawl_id from clinics where website = ?", [lumen])
+    gated_url, _ = gated_site
+    worker, daemon = start_scrapyd(tmp_path / "scrapyd")
+    crawl = subprocess.Popen(
+        [sys.executable, "-m", "clinicscout", "crawl", lumen, gated_url, "--db", str(db), *LOCAL,
+         "--scrapyd", worker, "--worker-timeout", "2"],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    try:
+        # The job hangs on the gated clinic: the machine it runs on goes down (daemon and job).
+        deadline = time.monotonic() + 60
+        while not scrapyd_api(worker, "listjobs.json")["running"]:
+            assert time.monotonic() < deadline, "the job never ran"
+            time.sleep(0.2)
+    finally:
+        os.killpg(daemon.pid, signal.SIGKILL)
+        daemon.wait(timeout=20)
+    out, err = crawl.communicate(timeout=120)
+    assert crawl.returncode == 1
+    assert "worker unreachable for 2s" in err
+    assert "(crawl 2 partial)" in out
+    # The job's row says what happened, for `--retry-job` once the worker is back.
+    [job] = query(db, "select state, error, worker from scrapyd_jobs")
+    assert job["state"] == "failed" and job["error"].startswith("worker unreachable for 2s")
+    assert job["worker"] == worker
+    # Nothing the dead worker had crawled was ingested: the clinic keeps its last good data.
+    assert query(db, "select score, rank, crawl_id from clinics where website = ?", [lumen]) == before
+    # The clinic it never reached is known, not scored, so not listed; a retry is offered.
+    gated = query(db, "select score, last_crawled from clinics where website = ?", [gated_url])
+    assert gated == [{"score": None, "last_crawled": None}]
+    assert "(2 clinics)" in err and "--retry-job" in err
 
 
 def _websites_of_job(db: Path, job_id: str) -> list[str]:
