@@ -137,12 +137,15 @@ _YOUR_OWN_DOCTOR = (
 # about this clinic's practitioners.
 _CHOOSING_ADVICE = (
     r"\b(?:make\s+sure|ensure|check|ask\s+(?:if|whether)|verify|confirm)\s+(?:that\s+)?(?:your|the)\s+"
-    r"(?:\w+\s+){0,2}(?:is|are)\b|\b(?:look\s+for|seek\s+out)\s+an?\s+"
+    r"(?:\w+\s+){0,2}(?:is|are)\b|\b(?:look\s+for|seek\s+out|choos(?:e|ing))\s+an?\s+"
 )
-# "Numbing cream is not needed": said of a practice the clinic does without.
+# "Numbing cream is not needed": said of a practice the clinic does without, unless the sentence
+# goes on to offer it ("…, but it is available on request").
 _NOT_NEEDED = (
     r"\b(?:is|are)(?:\s+(?:not|rarely|seldom)|n['’]t)\s+(?:\w+\s+)?(?:needed|necessary|required|used"
-    r"|applied)\b"
+    r"|applied)\b(?![^.]*\b(?:but|though|although|however)\b[^.]*(?:\bavailable|\bon\s+request"
+    r"|\bif\s+(?:you|preferred|desired|requested)|\bhappy\s+to|\b(?:can|may)\s+be\s+(?:applied|used"
+    r"|requested|added)|\boffer))"
 )
 
 # Shared by anesthesia and the numbing step of procedure_described.
@@ -178,6 +181,13 @@ CRITERIA: tuple[Criterion, ...] = (
               case_sensitive=True),
             R("fellow of a specialty academy",
               r"\bf(?:aad|acs|aafprs|acog|acp)\b|\bfellow\s+of\s+the\s+american\s+(?:academy|college)"),
+            # Where there are no American boards, a specialist's certification is a college's
+            # fellowship (Canada FRCPC, Australia FACD and FRACS, UK FRCS) or the GMC's register.
+            R("specialist fellowship or register",
+              r"\bf(?:rcpc|rcsc|acd|racs|rcs)\b|\bfellow\s+of\s+the\s+(?:royal\s+(?:australasian\s+)?college"
+              r"\s+of\s+(?:physicians|surgeons)|australasian\s+college\s+of\s+dermatologists)"
+              r"|\broyal\s+college[\s\-]+certified|\bcertified\s+by\s+the\s+royal\s+college"
+              r"|\bspecialist\s+register\b"),
         ),
         unless=_CHOOSING_ADVICE,
     ),

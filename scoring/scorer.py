@@ -239,10 +239,10 @@ class _Reading:
         return self.paragraph_topic(key) or self.section(page, key[0]) or self.page_topics[page]
 
     def pages_of(self, line: int) -> list[int]:
-        """The pages showing a line, best evidence first; legal pages do not count."""
+        """The pages showing a line, best evidence first; legal notices and job offers do not count."""
         found = self._pages_of.get(line)
         if found is None:
-            found = sorted((p for p in self.text.line_pages[line] if not self.text.pages[p].legal),
+            found = sorted((p for p in self.text.line_pages[line] if not self.text.pages[p].aside),
                            key=self.rank.__getitem__)
             self._pages_of[line] = found
         return found

@@ -18,10 +18,12 @@ from scoring.pages import Page
 from scoring.patterns import LEXICON, CueLookup, Pattern, plain, within_word
 from scoring.text import Sentence, looks_like_heading, split_block
 
-# Pages that are not the clinic speaking about its treatments: legal notices and the like.
-_LEGAL_PATH = re.compile(
+# Pages that are not the clinic speaking about its treatments: legal notices and the like, and
+# job offers ("2+ years of experience required" is asked of an applicant, not said of the team).
+_ASIDE_PATH = re.compile(
     r"privacy|terms|cookie|accessibility|disclaimer|legal|policy|policies|gdpr|hipaa|notice"
-    r"|sitemap|copyright",
+    r"|sitemap|copyright|(?:^|/)(?:careers?|jobs?|vacanc\w*|hiring|recruit\w*|employment"
+    r"|join-(?:our|the)-team|work-with-us)(?:/|$|[.\-])",
 )
 # Posts and articles: the clinic's own, but read after its treatment pages.
 _ARTICLE_PATH = re.compile(r"/(?:blog|news|articles?|posts?|journal|press|stories|the-[\w-]+-edit)"
@@ -80,7 +82,7 @@ _NO_LINES: frozenset[int] = frozenset()
 class SitePage:
     page: Page
     lines: list[int]  # the page's line ids, in order
-    legal: bool
+    aside: bool  # a legal notice or a job offer: no evidence comes from it
     article: bool
     first_position: dict[int, int] = field(default_factory=dict)  # line id → first position
 
@@ -102,7 +104,7 @@ class SiteText:
             self.line_pages.extend([] for _ in range(len(ids) - len(self.line_pages)))
             for line in first:
                 self.line_pages[line].append(number)
-            self.pages.append(SitePage(page, lines, bool(_LEGAL_PATH.search(page.path)),
+            self.pages.append(SitePage(page, lines, bool(_ASIDE_PATH.search(page.path)),
                                        bool(_ARTICLE_PATH.search(page.path)), first))
         self.lines: list[str] = list(ids)
         self._starts = list(accumulate((len(line) + 1 for line in self.lines[:-1]), initial=0))

@@ -65,6 +65,19 @@ COUNTS = [
          "Dr. Lee is a diplomate of the American Board of Facial Plastic Surgery.", "diplomate"),
     case("board_certified", home("Kim Ross, MSN, FNP-BC, leads our skin team."),
          "Kim Ross, MSN, FNP-BC, leads our skin team.", "FNP-BC"),
+    # …and where there are no American boards: a college's fellowship, the GMC's register
+    case("board_certified", home("Dr. Anne Roy, MD, FRCPC, is our dermatologist."),
+         "Dr. Anne Roy, MD, FRCPC, is our dermatologist.", "FRCPC (CA)"),
+    case("board_certified", home("Dr. Liam Wu is a Royal College certified dermatologist."),
+         "Dr. Liam Wu is a Royal College certified dermatologist.", "Royal College certified (CA)"),
+    case("board_certified", home("Dr. Mia Chen, FACD, is a specialist dermatologist in Sydney."),
+         "Dr. Mia Chen, FACD, is a specialist dermatologist in Sydney.", "FACD (AU)"),
+    case("board_certified", home("Dr. Owen Price, FRACS, is a specialist plastic surgeon."),
+         "Dr. Owen Price, FRACS, is a specialist plastic surgeon.", "FRACS (AU)"),
+    case("board_certified", home("Mr James Hart, MBBS, FRCS (Plast), is a consultant plastic surgeon."),
+         "Mr James Hart, MBBS, FRCS (Plast), is a consultant plastic surgeon.", "FRCS (UK)"),
+    case("board_certified", home("Dr. Sarah Lee is on the GMC Specialist Register for dermatology."),
+         "Dr. Sarah Lee is on the GMC Specialist Register for dermatology.", "GMC specialist register (UK)"),
 
     # licensed_practitioner: licensed professions, in any country's titles
     case("licensed_practitioner", home("Treatments are carried out by an NMC registered nurse."),
@@ -119,6 +132,11 @@ COUNTS = [
          "Unlike some clinics, we only use sterile needle cartridges.", "unlike some clinics (contrast)"),
 
     # anesthesia
+    case("anesthesia", mn("Numbing cream is not required, but it is available on request."),
+         "Numbing cream is not required, but it is available on request.", "not required but available"),
+    case("anesthesia", mn("Numbing cream isn't necessary for most clients, though we're happy to apply it."),
+         "Numbing cream isn't necessary for most clients, though we're happy to apply it.",
+         "not necessary but applied on request"),
     case("anesthesia", mn("A topical anaesthetic cream is applied for 20 minutes."),
          "A topical anaesthetic cream is applied for 20 minutes.", "anaesthetic"),
     case("anesthesia", mn("We apply LMX4 before the pen touches your skin."),
@@ -258,6 +276,8 @@ DOES_NOT_COUNT = [
 
     # board_certified: advice to the reader, not a claim
     case("board_certified", home("Always make sure your provider is board-certified."), None, "advice"),
+    case("board_certified", home("Always choose a surgeon on the GMC specialist register."), None,
+         "advice: choose one on the register"),
 
     # licensed_practitioner: products and the reader's own doctor
     case("licensed_practitioner", home("We stock physician-grade skincare brands."), None, "physician-grade"),
@@ -280,6 +300,10 @@ DOES_NOT_COUNT = [
 
     # experience
     case("experience", home("Microneedling has been used for over 20 years."), None, "age of the treatment"),
+    case("experience", (home("We offer microneedling in Austin."),
+                        other("careers", "Careers | Clinic", "We are hiring an aesthetic nurse.",
+                              "Requirements: 2+ years of experience in aesthetics.")),
+         None, "a job offer asks it of applicants"),
 
     # sterile_equipment
     case("sterile_equipment", mn("Home dermarollers cannot be properly sterilised."), None, "denied"),
