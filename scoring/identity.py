@@ -380,7 +380,13 @@ def _country_from_address(found: dict[str, Any]) -> str | None:
 
 
 def _country_from_urls(pages: list[Page]) -> str | None:
+    # A site's pages share their host: only the first page of each distinct start of URL (up to
+    # its path, which holds the scheme and the host) is parsed.
+    starts: set[str] = set()
     for page in pages:
+        if (key := "/".join(page.url.split("/", 3)[:3])) in starts:
+            continue
+        starts.add(key)
         host = urlsplit(page.url).hostname or ""
         tld = host.rsplit(".", 1)[-1]
         if tld in _TLD_COUNTRY:
@@ -408,15 +414,31 @@ def _name_from_titles(pages: list[Page]) -> str | None:
         if part.strip()))
     if not parts:
         return None
-    folded = {part: f" {_fold(part)} " for part in parts}
-    shown = {part: sum(folded[part] in title for title in titles) for part in parts}
-    return max(parts, key=lambda part: (
-        shown[part], bool(_BUSINESS_WORDS.search(part)), not _PLACE.fullmatch(part),
-        len(part.split())))  # the first of equals
+    # The parts in most titles. A part stops being counted once the titles left could not bring
+    # it up to them: most parts are a page's own ("Home") and stop after two titles.
+    most, tied = 0, []
+    for part in parts:
+        folded = f" {_fold(part)} "
+        shown, unread = 0, len(titles)
+        for title in titles:
+            if shown + unread < most:
+                break
+            shown += folded in title
+            unread -= 1
+        else:
+            if shown > most:
+                most, tied = shown, [part]
+            elif shown == most:
+                tied.append(part)
+    return max(tied, key=lambda part: (
+        bool(_BUSINESS_WORDS.search(part)), not _PLACE.fullmatch(part), len(part.split())))  # the first of equals
+
+
+_NOT_LETTERS = re.compile(r"[\W_]+")
 
 
 def _fold(text: str) -> str:
-    return " ".join(re.sub(r"[\W_]+", " ", text.casefold()).split())
+    return " ".join(_NOT_LETTERS.sub(" ", text.casefold()).split())
 
 
 def _without_place(name: str, city: str | None) -> str:
