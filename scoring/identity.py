@@ -205,6 +205,19 @@ def _walk(node: Any) -> Iterator[dict[str, Any]]:
             yield from _walk(item)
 
 
+def _distinct_items(pages: list[Page]) -> Iterator[tuple[dict[str, Any], str]]:
+    """Each distinct schema.org item of the pages, with the first page that has it. Sites repeat
+    their business's JSON-LD on every page, and an item seen again gives no candidate that could
+    win: the first of equals does. The data is JSON's (dicts, lists, strings, numbers), whose
+    repr tells equal items apart from the others, in C and far faster than walking them."""
+    seen: set[str] = set()
+    for page in pages:
+        for item in page.structured:
+            if (key := repr(item)) not in seen:
+                seen.add(key)
+                yield item, page.url
+
+
 def _types(item: dict[str, Any]) -> list[str]:
     kind = item.get("@type", [])
     return [str(k) for k in (kind if isinstance(kind, list) else [kind])]
@@ -212,13 +225,13 @@ def _types(item: dict[str, Any]) -> list[str]:
 
 def _structured_business(pages: list[Page]) -> dict[str, Any] | None:
     candidates = []
-    for page in pages:
-        for item in _walk(list(page.structured)):
+    for top, page_url in _distinct_items(pages):
+        for item in _walk(top):
             types = _types(item)
             if any(_BUSINESS_TYPES.search(t) for t in types) and (
                 item.get("address") or item.get("telephone")
             ):
-                candidates.append((item, page.url))
+                candidates.append((item, page_url))
     if not candidates:
         return None
     item, page_url = max(candidates, key=lambda c: bool(c[0].get("address")) + bool(c[0].get("telephone")))
@@ -380,7 +393,13 @@ def _country_from_address(found: dict[str, Any]) -> str | None:
 
 
 def _country_from_urls(pages: list[Page]) -> str | None:
+    # A site's pages share their host: only the first page of each distinct start of URL (up to
+    # its path, which holds the scheme and the host) is parsed.
+    starts: set[str] = set()
     for page in pages:
+        if (key := "/".join(page.url.split("/", 3)[:3])) in starts:
+            continue
+        starts.add(key)
         host = urlsplit(page.url).hostname or ""
         tld = host.rsplit(".", 1)[-1]
         if tld in _TLD_COUNTRY:
@@ -408,15 +427,31 @@ def _name_from_titles(pages: list[Page]) -> str | None:
         if part.strip()))
     if not parts:
         return None
-    folded = {part: f" {_fold(part)} " for part in parts}
-    shown = {part: sum(folded[part] in title for title in titles) for part in parts}
-    return max(parts, key=lambda part: (
-        shown[part], bool(_BUSINESS_WORDS.search(part)), not _PLACE.fullmatch(part),
-        len(part.split())))  # the first of equals
+    # The parts in most titles. A part stops being counted once the titles left could not bring
+    # it up to them: most parts are a page's own ("Home") and stop after two titles.
+    most, tied = 0, []
+    for part in parts:
+        folded = f" {_fold(part)} "
+        shown, unread = 0, len(titles)
+        for title in titles:
+            if shown + unread < most:
+                break
+            shown += folded in title
+            unread -= 1
+        else:
+            if shown > most:
+                most, tied = shown, [part]
+            elif shown == most:
+                tied.append(part)
+    return max(tied, key=lambda part: (
+        bool(_BUSINESS_WORDS.search(part)), not _PLACE.fullmatch(part), len(part.split())))  # the first of equals
+
+
+_NOT_LETTERS = re.compile(r"[\W_]+")
 
 
 def _fold(text: str) -> str:
-    return " ".join(re.sub(r"[\W_]+", " ", text.casefold()).split())
+    return " ".join(_NOT_LETTERS.sub(" ", text.casefold()).split())
 
 
 def _without_place(name: str, city: str | None) -> str:
@@ -450,8 +485,12 @@ def _evidence_for(site: SiteText, fragment: str | None) -> Evidence | None:
     seen first in page order: the first of the site's lines that holds it)."""
     if not fragment or "\n" in fragment:  # a fragment lies within one line
         return None
-    lines = site.lines_matching(re.compile(re.escape(fragment)))
-    return _evidence_at(site, lines[0], site.lines[lines[0]].find(fragment)) if lines else None
+    # A plain substring test of each line: a regular expression of the fragment would be
+    # compiled anew for every site.
+    for line, text in enumerate(site.lines):
+        if fragment in text:
+            return _evidence_at(site, line, text.find(fragment))
+    return None
 
 
 def _evidence_at(site: SiteText, line: int, offset: int) -> Evidence:

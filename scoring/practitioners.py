@@ -19,6 +19,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from scoring.pages import Page
 from scoring.site import SiteText
@@ -49,18 +50,21 @@ _ROLE_WORDS = (
 _WITH_CREDENTIALS = re.compile(
     rf"(?P<name>{_NAME})(?:(?:{_GAP})?,(?:{_GAP})?|{_GAP}(?=[A-Z]{{2,}}\b))(?P<credentials>{_CREDENTIALS})(?![\w-])"
 )
-_DOCTOR = re.compile(rf"\bDra?\.{_GAP}(?P<name>{_NAME})")
+# "\bDr" written to begin with the literal "Dr", which the regular expression engine skips ahead
+# to (the lookbehind then checks what \b would): a leading \b makes it try every position.
+_DOCTOR = re.compile(rf"Dr(?<!\wDr)a?\.{_GAP}(?P<name>{_NAME})")
 _IS_A = re.compile(rf"(?P<name>{_NAME}),?{_GAP}(?:is|was){_GAP}(?:a|an|our){_GAP}(?P<role>(?i:{_ROLE_WORDS}))\b")
 _PATTERNS = (_WITH_CREDENTIALS, _DOCTOR, _IS_A)  # in order of trust within one sentence
 # What every mention by a pattern contains within its line, found faster than the pattern, which
 # tries every capital: a comma or a space before a credential ("Jane Doe, MD", "Eleanor Pryce
-# RGN"), "Dr" for a doctor's title, "is a" / "was our" for a role. Each hint starts with a
-# literal or with the letters it needs, which the regular expression engine skips ahead to: a
-# space before two capitals is checked from the capitals, far rarer than spaces.
+# RGN"), "Dr." for a doctor's title, "is a" / "was our" for a role. Each hint starts with a
+# literal or with the letters it needs, which the regular expression engine skips ahead to (an
+# alternation or a \b at the start makes it try every position): a space before two capitals is
+# checked from the capitals, far rarer than spaces; "is" or "was" from their "s".
 _HINTS = (
     (re.compile(r",[^\S\n]*[A-Zl]"), re.compile(r"[A-Z](?<=[^\S\n][A-Z])[A-Z]")),
-    (re.compile(r"Dr"),),
-    (re.compile(r"(?:is|was)[^\S\n]+(?:a|an|our)[^\S\n]"),),
+    (re.compile(r"Dr(?<!\wDr)a?\."),),
+    (re.compile(r"s(?:(?<=is)|(?<=was))[^\S\n]+(?:a|an|our)[^\S\n]"),),
 )
 # Role phrases next to a name: ", a board-certified dermatologist" or "is a ... dermatologist".
 _ROLE_NEARBY = re.compile(rf"^,?\s*(?:(?:is|was|serves as)\s+)?(?:a|an|our)?\s*(?P<role>{_ROLE_WORDS})\b",
@@ -103,14 +107,20 @@ class Practitioner:
         return ", ".join(self.credentials)
 
 
-@dataclass
-class _Mention:
+class _Said(NamedTuple):
+    """A mention as its sentence makes it, whichever pages show that sentence."""
+
+    key: str  # name_key(name)
     name: str
     credentials: list[str]
     role: str | None
-    page_url: str
     quote: str
-    order: tuple[str, int]
+
+
+class _Mention(NamedTuple):  # a _Said on one page of the many that may show it
+    said: _Said
+    page_url: str
+    order: tuple[str, int]  # the page, then the sentence's rank among the page's naming ones
 
 
 def extract_practitioners(pages: Iterable[Page]) -> tuple[Practitioner, ...]:
@@ -120,13 +130,18 @@ def extract_practitioners(pages: Iterable[Page]) -> tuple[Practitioner, ...]:
 
 def site_practitioners(site: SiteText) -> tuple[Practitioner, ...]:
     """Everyone a site's pages name with a full name and a credential, title or clinical role."""
-    hits = _line_hits(site)
+    said = _said_by_line(site)
     by_person: dict[str, list[_Mention]] = {}
-    for page in sorted({page for line in hits for page in site.line_pages[line]}):
-        for mention in _mentions(site, page, hits):
-            by_person.setdefault(name_key(mention.name), []).append(mention)
-    people = [_merge(mentions) for mentions in by_person.values()]
-    return tuple(sorted(people, key=lambda p: name_key(p.name)))
+    for page in sorted({page for line in said for page in site.line_pages[line]}):
+        url = site.pages[page].page.url
+        position = 0
+        for line in site.pages[page].lines:
+            # A sentence naming someone takes its rank on the page even if no name in it counts.
+            for sentence in said.get(line, ()):
+                for mention in sentence:
+                    by_person.setdefault(mention.key, []).append(_Mention(mention, url, (url, position)))
+                position += 1
+    return tuple(_merge(by_person[key]) for key in sorted(by_person))
 
 
 def name_key(name: str) -> str:
@@ -155,25 +170,32 @@ def _line_hits(site: SiteText) -> dict[int, _Hits]:
     return found
 
 
-def _mentions(site: SiteText, page_number: int, hits: dict[int, _Hits]) -> Iterable[_Mention]:
-    """The mentions of a page, sentence by sentence in page order; a sentence's first pattern
-    to name a person describes them."""
-    page = site.pages[page_number].page
-    sentences = ((site.lines[line], span, hits[line][span])
-                 for line in site.pages[page_number].lines if line in hits for span in sorted(hits[line]))
-    for position, (line, (start, end), line_hits) in enumerate(sentences):
-        text = line[start:end]
-        seen: set[str] = set()
-        for rank, match in sorted(line_hits, key=lambda hit: (hit[0], hit[1].start())):
-            name = _clean_name(match["name"])
-            if name is None or (key := name_key(name)) in seen:
-                continue
-            seen.add(key)
-            credentials = _split_credentials(match.groupdict().get("credentials") or "")
-            if _PATTERNS[rank] is _DOCTOR and not credentials:
-                credentials = ["Dr."]
-            role = _role(match, line[match.end():end], text, credentials)
-            yield _Mention(name, credentials, role, page.url, text, (page.url, position))
+def _said_by_line(site: SiteText) -> dict[int, list[tuple[_Said, ...]]]:
+    """For each line with a sentence naming someone, the mentions of each such sentence in line
+    order. A footer or a team block is on many pages: each sentence is read once, here."""
+    said: dict[int, list[tuple[_Said, ...]]] = {}
+    for line, sentences in _line_hits(site).items():
+        text = site.lines[line]
+        said[line] = [tuple(_said_in(text, start, end, line_hits))
+                      for (start, end), line_hits in sorted(sentences.items())]
+    return said
+
+
+def _said_in(line: str, start: int, end: int,
+             line_hits: list[tuple[int, re.Match[str]]]) -> Iterable[_Said]:
+    """The mentions of one sentence: its first pattern to name a person describes them."""
+    text = line[start:end]
+    seen: set[str] = set()
+    for rank, match in sorted(line_hits, key=lambda hit: (hit[0], hit[1].start())):
+        name = _clean_name(match["name"])
+        if name is None or (key := name_key(name)) in seen:
+            continue
+        seen.add(key)
+        credentials = _split_credentials(match.groupdict().get("credentials") or "")
+        if _PATTERNS[rank] is _DOCTOR and not credentials:
+            credentials = ["Dr."]
+        role = _role(match, line[match.end():end], text, credentials)
+        yield _Said(key, name, credentials, role, text)
 
 
 def _clean_name(raw: str) -> str | None:
@@ -226,15 +248,15 @@ def _merge(mentions: list[_Mention]) -> Practitioner:
     # The richest mention (most credentials, then a role) gives the quote; credentials and the
     # most specific role are gathered from all of them.
     mentions = sorted(mentions, key=lambda m: m.order)
-    best = max(mentions, key=lambda m: (len(m.credentials), m.role is not None))  # first of ties
+    best = max(mentions, key=lambda m: (len(m.said.credentials), m.said.role is not None))  # first of ties
     credentials: list[str] = []
     for mention in mentions:
-        credentials.extend(c for c in mention.credentials if c not in credentials and c != "Dr.")
-    if not credentials and any("Dr." in m.credentials for m in mentions):
+        credentials.extend(c for c in mention.said.credentials if c not in credentials and c != "Dr.")
+    if not credentials and any("Dr." in m.said.credentials for m in mentions):
         credentials = ["Dr."]
-    roles = [m.role for m in mentions if m.role]
+    roles = [m.said.role for m in mentions if m.said.role]
     role = max(roles, key=_specificity) if roles else None
-    return Practitioner(best.name, tuple(credentials), role, best.page_url, best.quote)
+    return Practitioner(best.said.name, tuple(credentials), role, best.page_url, best.said.quote)
 
 
 def _specificity(role: str) -> int:
