@@ -11,7 +11,6 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -313,10 +312,8 @@ def _phone(
     return number, evidence.get(number) if number else None
 
 
-@lru_cache(maxsize=8192)
 def _numbers_in(line: str, region: str) -> tuple[tuple[str, int], ...]:
-    """The valid phone numbers of a line (E.164, with where each starts). phonenumbers is slow,
-    and a clinic's footer line with its number is on every page and in every rescoring."""
+    """The valid phone numbers of a line (E.164, with where each starts)."""
     return tuple(
         (phonenumbers.format_number(match.number, phonenumbers.PhoneNumberFormat.E164), match.start)
         for match in phonenumbers.PhoneNumberMatcher(line, region, leniency=phonenumbers.Leniency.VALID)
