@@ -16,7 +16,9 @@ from pathlib import Path
 
 import pytest
 
+from bench.directory import synthetic_clinics
 from clinicscout.sites import ServedSites, StaticSiteHandler
+from clinicscout.storage import Storage
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_SITES = ROOT / "data" / "sample_sites"
@@ -47,6 +49,15 @@ def copy_database(source: Path, target: Path) -> Path:
     with sqlite3.connect(source) as src, sqlite3.connect(target) as dst:
         src.backup(dst)
     return target
+
+
+def synthetic_directory(tmp_path_factory, clinics: int) -> Path:
+    """A database of ``clinics`` synthetic clinics (the benchmark's), ranked and analysed."""
+    path = tmp_path_factory.mktemp("directory") / "clinics.db"
+    storage = Storage(path)
+    storage.bulk_insert(synthetic_clinics(clinics, seed=3))
+    storage.close()
+    return path
 
 
 def free_port() -> int:

@@ -16,7 +16,7 @@ import sqlite_utils
 from clinicscout.storage import Storage
 from clinicscout.web import make_datasette
 from scoring import CRITERIA, POSITIVE_CRITERIA
-from tests.conftest import copy_database, query
+from tests.conftest import copy_database, query, synthetic_directory
 
 
 @pytest.fixture
@@ -349,6 +349,23 @@ def test_the_queries_the_directory_needs_use_indexes(db_path):
         "select anesthesia, count(*) from directory where anesthesia is not null group by anesthesia")
     assert "idx_clinics_latitude_longitude" in plan(
         "select * from directory where latitude between 30 and 31 and longitude between -98 and -97")
+
+
+def test_a_states_list_is_read_in_rank_order_without_sorting_its_clinics(tmp_path_factory):
+    # Over enough clinics that the statistics look like a directory's (a state holds many).
+    path = synthetic_directory(tmp_path_factory, 1000)
+    db = sqlite_utils.Database(path)
+    region = db.execute("select region from directory group by region order by count(*) desc").fetchone()[0]
+    plan = db.execute("explain query plan select * from directory where region = ? order by rank limit 51",
+                      [region]).fetchall()
+    assert [row[3] for row in plan] == ["SEARCH clinics USING INDEX idx_clinics_region_rank_listed (region=?)"]
+
+    # A database made before it loses the state index without rank, which it replaces.
+    db.execute('CREATE INDEX idx_clinics_region_listed ON clinics (region) WHERE score IS NOT NULL')
+    db.close()
+    Storage(path).close()
+    names = {index.name for index in sqlite_utils.Database(path)["clinics"].indexes}
+    assert "idx_clinics_region_rank_listed" in names and "idx_clinics_region_listed" not in names
 
 
 async def test_public_mode_still_serves_the_stored_queries(db_path):

@@ -15,9 +15,9 @@ import pytest
 import sqlite_utils
 from datasette.utils import escape_fts
 
-from bench.directory import synthetic_clinics
 from clinicscout.storage import ClinicRecord, Storage
 from clinicscout.web import DATA_DIR, make_datasette
+from tests.conftest import synthetic_directory
 
 # The search page lists the 50 best clinics, as the directory shows 50 a page.
 RESULTS_PER_SEARCH = 50
@@ -70,14 +70,6 @@ def ranked_by_hand(db_path: Path, words: str, limit: int = RESULTS_PER_SEARCH) -
     rank = dict(db.execute("select clinic_id, rank from directory").fetchall())
     order = sorted((c for c in points if c in rank), key=lambda c: (-int(points[c]), rank[c], c))
     return [(c, int(points[c])) for c in order[:limit]]
-
-
-def synthetic_directory(tmp_path_factory, clinics: int) -> Path:
-    path = tmp_path_factory.mktemp("search") / "clinics.db"
-    storage = Storage(path)
-    storage.bulk_insert(synthetic_clinics(clinics, seed=3))
-    storage.close()
-    return path
 
 
 @pytest.fixture(scope="module")
