@@ -44,6 +44,11 @@ EVERYWHERE_TERM = "microneedling"
 # word that common still gets a whole point of relevance on most pages that use it, so every
 # match is ranked.
 MID_TERM = "acne"
+# Words of a fifth to a third of the pages, as patients type them. "texture" ("uneven texture",
+# one of the ten concerns; a fifth of the pages) is worth most on the shortest pages, those of
+# clinics with few quotes, ranked low. "serum" is in the serum criterion's quote, on a third of
+# the pages: BM25 is computed for every one of them, and none reaches a whole point.
+COMMON_TERMS = ("texture", "serum")
 # Quotes a met verdict may carry, by criterion; anything else gets a generic sentence.
 _QUOTES = {
     "anesthesia": "Before microneedling we apply a topical numbing cream for twenty minutes.",
@@ -149,6 +154,8 @@ async def _probe(datasette: Any) -> dict[str, tuple[str, bool]]:
         f"search {SEARCH_TERM} (half the clinics)": (f"{base}/search?" + urlencode({"q": SEARCH_TERM}), True),
         f"search {EVERYWHERE_TERM} (all clinics)": (f"{base}/search?" + urlencode({"q": EVERYWHERE_TERM}), True),
         f"search {MID_TERM} (a quarter of the clinics)": (f"{base}/search?" + urlencode({"q": MID_TERM}), True),
+        **{f"search {term} (common word)": (f"{base}/search?" + urlencode({"q": term}), True)
+           for term in COMMON_TERMS},
         f"search {rare} (2 clinics)": (f"{base}/search?" + urlencode({"q": rare}), True),
         "near a ZIP, 25 km": (f"{base}/near?" + urlencode({"zip": row["postcode"], "km": 25}), True),
         "clinic page": (f"{base}/clinics/{row['id']}", True),
