@@ -190,6 +190,21 @@ async def test_table_counts_are_counted_again_after_a_write(datasette, db_path):
     assert await crawl_count() == before + 1
 
 
+async def test_table_shapes_are_read_again_after_a_write(datasette, db_path):
+    """The same list carries each table's columns, primary keys and full-text index, kept
+    between requests only while the database file is unchanged: a column a newer clinicscout
+    adds shows at once."""
+    async def tables():
+        return {t["name"]: t for t in (await get_json(datasette, "/clinics.json"))["tables"]}
+
+    before = await tables()
+    assert before["clinics"]["primary_keys"] == ["id"] and before["pages"]["fts_table"] == "pages_fts"
+    assert (await tables())["crawls"]["columns"] == before["crawls"]["columns"]
+    with sqlite3.connect(db_path) as conn:
+        conn.execute("alter table crawls add column operator text")
+    assert (await tables())["crawls"]["columns"] == [*before["crawls"]["columns"], "operator"]
+
+
 # -- near a ZIP ----------------------------------------------------------------------------------
 
 async def test_near_a_zip_lists_clinics_by_distance_with_score(datasette, db_path, site_of):
