@@ -28,10 +28,8 @@ class DirectoryDatabase(Database):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        # time limit of the counts (ms) -> (file state, counts)
-        self._counted: dict[int, tuple[tuple[int, ...], dict[str, int | None]]] = {}
-        # (question, table) -> (file state, answer)
-        self._shapes: dict[tuple[str, str], tuple[tuple[int, ...], Any]] = {}
+        # (what was asked, of what) -> (file state, answer)
+        self._kept: dict[tuple[Any, ...], tuple[tuple[int, ...], Any]] = {}
 
     def _file_state(self) -> tuple[int, ...]:
         state: list[int] = []
@@ -43,35 +41,33 @@ class DirectoryDatabase(Database):
                 state += [0, 0]
         return tuple(state)
 
-    async def table_counts(self, limit: int = 10) -> dict[str, int | None]:
+    async def _reused(self, ask: Callable[..., Awaitable[Any]], *args: Any,
+                      keep: Callable[[Any], bool] = lambda answer: True) -> Any:
+        """What ``ask(*args)`` answered while the file was as it is now, else its new answer
+        (kept if ``keep``). A list or dict comes as a copy: Datasette's callers may change it."""
+        question = (ask.__name__, *args)
         state = self._file_state()
-        known = self._counted.get(limit)
-        if known and known[0] == state:
-            return dict(known[1])
-        counts = await super().table_counts(limit)
-        # A count that timed out (None) is tried again next time.
-        if None not in counts.values():
-            self._counted[limit] = (state, counts)
-        return dict(counts)
-
-    async def _shape(self, question: str, table: str, ask: Callable[[str], Awaitable[Any]]) -> Any:
-        state = self._file_state()
-        known = self._shapes.get((question, table))
+        known = self._kept.get(question)
         if known and known[0] == state:
             answer = known[1]
         else:
-            answer = await ask(table)
-            self._shapes[question, table] = (state, answer)
-        return list(answer) if isinstance(answer, list) else answer  # callers may extend lists
+            answer = await ask(*args)
+            if keep(answer):
+                self._kept[question] = (state, answer)
+        return answer.copy() if isinstance(answer, list | dict) else answer
+
+    async def table_counts(self, limit: int = 10) -> dict[str, int | None]:
+        # A count that timed out (None) is tried again next time.
+        return await self._reused(super().table_counts, limit, keep=lambda counts: None not in counts.values())
 
     async def table_columns(self, table: str) -> list[str]:
-        return await self._shape("columns", table, super().table_columns)
+        return await self._reused(super().table_columns, table)
 
     async def primary_keys(self, table: str) -> list[str]:
-        return await self._shape("primary keys", table, super().primary_keys)
+        return await self._reused(super().primary_keys, table)
 
     async def fts_table(self, table: str) -> str | None:
-        return await self._shape("fts table", table, super().fts_table)
+        return await self._reused(super().fts_table, table)
 
 
 def _load(name: str) -> dict[str, Any]:

@@ -12,6 +12,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from scoring.criteria import (
     CARE,
@@ -289,9 +290,14 @@ def assess(pages: Iterable[Page]) -> Assessment:
                       practitioners=site_practitioners(reading.text))
 
 
-# A sentence a rule of a criterion matches: the rule's name and extra condition, the sentence,
-# the rule's first match in it, and the pages showing its line (best first).
-_Candidate = tuple[str, "re.Pattern[str] | None", SentenceKey, Match, list[int]]
+class _Candidate(NamedTuple):
+    """A sentence a rule of a criterion matches."""
+
+    rule: str
+    also: re.Pattern[str] | None  # the rule's extra condition on the sentence
+    key: SentenceKey
+    match: Match  # the rule's first match in the sentence
+    pages: list[int]  # the pages showing its line, best first
 
 
 def _judge(criterion: Criterion, reading: _Reading) -> Verdict:
@@ -305,22 +311,22 @@ def _judge(criterion: Criterion, reading: _Reading) -> Verdict:
     # Candidates are judged in the order of the best evidence each could give (its rank on the
     # best page showing it), so that once none left can beat the evidence found, the rest are
     # not read. Of evidence as good, the candidate found first (rule order, line order) wins.
-    ranked = sorted((_rank(criterion, reading, candidate[4][0], candidate[2]), order, candidate)
-                    for order, candidate in enumerate(candidates) if candidate[4])
+    ranked = sorted((_rank(criterion, reading, candidate.pages[0], candidate.key), order, candidate)
+                    for order, candidate in enumerate(candidates) if candidate.pages)
     best: tuple[tuple[int, ...], int, int, _Candidate] | None = None
     for least, order, candidate in ranked:
         if best is not None and (least, order) >= best[:2]:
             break
         page = next(_evidence_pages(criterion, reading, candidate), None)
         if page is not None:
-            rank = _rank(criterion, reading, page, candidate[2])
+            rank = _rank(criterion, reading, page, candidate.key)
             if best is None or (rank, order) < best[:2]:
                 best = (rank, order, page, candidate)
     if best is None:
         return Verdict(criterion.id, False)
-    _, _, page, (rule_name, _, key, _, _) = best
+    _, _, page, candidate = best
     return Verdict(criterion.id, True, reading.text.pages[page].page.url,
-                   reading.text.sentence_text(*key), rule_name)
+                   reading.text.sentence_text(*candidate.key), candidate.rule)
 
 
 def _candidates(criterion: Criterion, reading: _Reading) -> list[_Candidate]:
@@ -333,13 +339,13 @@ def _candidates(criterion: Criterion, reading: _Reading) -> list[_Candidate]:
             key = (line, text.sentence_at(line, match.start()))
             if key not in seen:
                 seen.add(key)
-                found.append((rule_name, also, key, match, reading.pages_of(line)))
+                found.append(_Candidate(rule_name, also, key, match, reading.pages_of(line)))
     return found
 
 
 def _denies(criterion: Criterion, reading: _Reading, candidate: _Candidate) -> bool:
     """The clinic's own voice denying the practice, in scope: "we do not use numbing cream"."""
-    _, _, key, match, pages = candidate
+    key, match, pages = candidate.key, candidate.match, candidate.pages
     return (_DENIAL.search(reading.text.sentence_text(*key)) is not None
             and reading.statement(key, match, criterion.negatable) == _DENIED
             and any(reading.in_scope(page, key, criterion.scope) for page in pages))
@@ -348,7 +354,7 @@ def _denies(criterion: Criterion, reading: _Reading, candidate: _Candidate) -> b
 def _evidence_pages(criterion: Criterion, reading: _Reading, candidate: _Candidate) -> Iterator[int]:
     """The pages (best first) on which a candidate is evidence: a statement that meets the
     rule's and the criterion's conditions, in scope there."""
-    _, also, key, match, pages = candidate
+    also, key, match, pages = candidate.also, candidate.key, candidate.match, candidate.pages
     sentence = reading.text.sentence_text(*key)
     requires, unless = _REQUIRES.get(criterion.id), _UNLESS.get(criterion.id)
     if reading.statement(key, match, criterion.negatable) != _STATED or (
@@ -384,7 +390,7 @@ def _steps_verdict(criterion: Criterion, reading: _Reading, candidates: list[_Ca
     steps: dict[int, dict[SentenceKey, set[str]]] = {}
     for candidate in candidates:
         for page in _evidence_pages(criterion, reading, candidate):
-            steps.setdefault(page, {}).setdefault(candidate[2], set()).add(candidate[0])
+            steps.setdefault(page, {}).setdefault(candidate.key, set()).add(candidate.rule)
     text = reading.text
     for page in sorted(steps, key=reading.rank.__getitem__):
         hits = steps[page]

@@ -161,8 +161,8 @@ def search_plan(db_path: Path, words: str) -> dict:
     sql = make_datasette(db_path).config["databases"]["clinics"]["queries"]["search"]["sql"]
     head = sql[:sql.index("-- Listed clinics worth more than the cut")].rstrip().rstrip(",")
     db = sqlite_utils.Database(db_path)
-    db.conn.create_function("escape_fts", 1, escape_fts)
-    db.conn.create_function("bm25_ceiling", 3, search_relevance.bm25_ceiling)
+    db.conn.create_function("escape_fts", 1, escape_fts)  # Datasette's own
+    search_relevance.prepare_connection(db.conn)  # our plugin's bm25_ceiling
     return next(db.query(head + "\nselect * from cut", {"q": words}))
 
 
