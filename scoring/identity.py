@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 import phonenumbers
 
 from scoring.pages import Page
+from scoring.patterns import Pattern
 from scoring.site import SiteText
 
 _BUSINESS_TYPES = re.compile(
@@ -33,14 +34,15 @@ _STREET_SUFFIX = (
 _UNIT = r"(?:Suite|Ste\.?|Unit|Building|Bldg\.?|Floor|Fl\.?|#)"
 # A house number at a word's start: "\b\d{1,6}", written so that it begins with the digit, which
 # the regular expression engine skips ahead to (the lookbehind then checks what \b would).
-_STREET = re.compile(
+_STREET = Pattern(
     r"\d(?<!\w\d)\d{0,5}[A-Za-z]?(?:[\-–]\d{1,6})?[ \t]+(?:[NSEW]\.?[ \t]+)?(?:[A-Z0-9][\w'’.\-]*[ \t]+){0,5}"
     + _STREET_SUFFIX
     + r"\b\.?(?:[ \t]+(?:North|South|East|West|[NSEW]{1,2})\b\.?)?"
-    rf"(?:,?[ \t]+{_UNIT}[ \t]*[\w\-]+)?"
+    rf"(?:,?[ \t]+{_UNIT}[ \t]*[\w\-]+)?",
+    case_sensitive=True,
 )
 # Seven digits or more, perhaps grouped: the lines worth handing to phonenumbers.
-_PHONE_LIKE = re.compile(r"\d(?:[ \t().\-/]{0,3}\d){6}")
+_PHONE_LIKE = Pattern(r"\d(?:[ \t().\-/]{0,3}\d){6}", case_sensitive=True)
 _US_LOCALITY = re.compile(
     r"^[,\s]*(?:[\n,]\s*)?(?P<city>[A-Z][A-Za-z.'’\-]*(?:\s+[A-Z][A-Za-z.'’\-]*){0,3}),?\s+"
     r"(?P<region>[A-Z]{2})\.?,?\s+(?P<postcode>\d{5}(?:-\d{4})?)\b"
@@ -71,12 +73,13 @@ _US_STATES = {
     "vermont": "VT", "virginia": "VA", "washington": "WA", "west virginia": "WV",
     "wisconsin": "WI", "wyoming": "WY", "district of columbia": "DC",
 }
-_CITY_STATE = re.compile(
+_CITY_STATE = Pattern(
     r"\b(?P<city>[A-Z][a-z]+(?:\s+[A-Z][a-z]+){0,2}),\s+(?P<state>"
     + "|".join(name.title() for name in _US_STATES)
     # MD and PA are credentials more often than states after a comma ("Jane Doe, MD").
     + "|" + "|".join(sorted(set(_US_STATES.values()) - {"MD", "PA"}))
-    + r")\b(?![\-\w]|\s+\d{5})"
+    + r")\b(?![\-\w]|\s+\d{5})",
+    case_sensitive=True,
 )
 _COUNTRY_NAMES = {
     "us": "US", "usa": "US", "united states": "US", "united states of america": "US",
@@ -303,7 +306,7 @@ def _phone(
         if linked := e164(raw, region):
             votes[linked] += count
     evidence: dict[str, Evidence] = {}
-    for line in site.lines_matching(_PHONE_LIKE):
+    for line in site.lines_with(_PHONE_LIKE):
         for formatted, start in _numbers_in(site.lines[line], region):
             votes[formatted] += len(site.line_pages[line])
             if formatted not in evidence:
@@ -336,7 +339,7 @@ def e164(raw: str | None, region: str | None = "US") -> str | None:
 # -- address -------------------------------------------------------------------------------
 
 def _parse_address(text: str) -> dict[str, str] | None:
-    street = _STREET.search(text)
+    street = _STREET.regex.search(text)
     if not street:
         return None
     found = {"street_address": street.group(0).strip().rstrip(",")}
@@ -355,18 +358,17 @@ def _address_from_text(site: SiteText) -> dict[str, Any] | None:
     """The street line shown most (with its locality, from the same or the next line)."""
     seen: Counter[tuple[str, ...]] = Counter()
     first: dict[tuple[str, ...], dict[str, Any]] = {}
-    for line in site.lines_matching(_STREET):
+    for line, street in site.find(_STREET):
         text = site.lines[line]
-        for street in _STREET.finditer(text):
-            parsed = _parse_address(text[street.start():] + "\n" + site.next_line(line))
-            if not parsed:
-                continue
-            key = (parsed["street_address"], parsed.get("city", ""))
-            # An address with its locality is worth more than a bare street line.
-            seen[key] += (3 if parsed.get("city") else 1) * len(site.line_pages[line])
-            if key not in first:
-                parsed["address_evidence"] = _evidence_at(site, line, street.start())
-                first[key] = parsed
+        parsed = _parse_address(text[street.start():] + "\n" + site.next_line(line))
+        if not parsed:
+            continue
+        key = (parsed["street_address"], parsed.get("city", ""))
+        # An address with its locality is worth more than a bare street line.
+        seen[key] += (3 if parsed.get("city") else 1) * len(site.line_pages[line])
+        if key not in first:
+            parsed["address_evidence"] = _evidence_at(site, line, street.start())
+            first[key] = parsed
     if not seen:
         return None
     return first[seen.most_common(1)[0][0]]
@@ -375,10 +377,9 @@ def _address_from_text(site: SiteText) -> dict[str, Any] | None:
 def _locality_from_text(site: SiteText) -> dict[str, str] | None:
     """City and state shown without a street ("Fresno, California"), the most shown one."""
     seen: Counter[tuple[str, str]] = Counter()
-    for line in site.lines_matching(_CITY_STATE):
-        for match in _CITY_STATE.finditer(site.lines[line]):
-            region = _US_STATES.get(match["state"].lower(), match["state"].upper())
-            seen[match["city"], region] += len(site.line_pages[line])
+    for line, match in site.find(_CITY_STATE):
+        region = _US_STATES.get(match["state"].lower(), match["state"].upper())
+        seen[match["city"], region] += len(site.line_pages[line])
     if not seen:
         return None
     city, region = seen.most_common(1)[0][0]

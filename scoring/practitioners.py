@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from scoring.pages import Page
+from scoring.patterns import Pattern
 from scoring.site import SiteText
 
 _UPPER = "A-ZÀ-ÖØ-Þ"
@@ -47,25 +48,16 @@ _ROLE_WORDS = (
 
 # Without a comma only a plain abbreviation follows a name ("Eleanor Pryce RGN"): "Obagi
 # Clenziderm M.D." is a product.
-_WITH_CREDENTIALS = re.compile(
-    rf"(?P<name>{_NAME})(?:(?:{_GAP})?,(?:{_GAP})?|{_GAP}(?=[A-Z]{{2,}}\b))(?P<credentials>{_CREDENTIALS})(?![\w-])"
+_WITH_CREDENTIALS = Pattern(
+    rf"(?P<name>{_NAME})(?:(?:{_GAP})?,(?:{_GAP})?|{_GAP}(?=[A-Z]{{2,}}\b))(?P<credentials>{_CREDENTIALS})(?![\w-])",
+    case_sensitive=True,
 )
 # "\bDr" written to begin with the literal "Dr", which the regular expression engine skips ahead
 # to (the lookbehind then checks what \b would): a leading \b makes it try every position.
-_DOCTOR = re.compile(rf"Dr(?<!\wDr)a?\.{_GAP}(?P<name>{_NAME})")
-_IS_A = re.compile(rf"(?P<name>{_NAME}),?{_GAP}(?:is|was){_GAP}(?:a|an|our){_GAP}(?P<role>(?i:{_ROLE_WORDS}))\b")
+_DOCTOR = Pattern(rf"Dr(?<!\wDr)a?\.{_GAP}(?P<name>{_NAME})", case_sensitive=True)
+_IS_A = Pattern(rf"(?P<name>{_NAME}),?{_GAP}(?:is|was){_GAP}(?:a|an|our){_GAP}(?P<role>(?i:{_ROLE_WORDS}))\b",
+                case_sensitive=True)
 _PATTERNS = (_WITH_CREDENTIALS, _DOCTOR, _IS_A)  # in order of trust within one sentence
-# What every mention by a pattern contains within its line, found faster than the pattern, which
-# tries every capital: a comma or a space before a credential ("Jane Doe, MD", "Eleanor Pryce
-# RGN"), "Dr." for a doctor's title, "is a" / "was our" for a role. Each hint starts with a
-# literal or with the letters it needs, which the regular expression engine skips ahead to (an
-# alternation or a \b at the start makes it try every position): a space before two capitals is
-# checked from the capitals, far rarer than spaces; "is" or "was" from their "s".
-_HINTS = (
-    (re.compile(r",[^\S\n]*[A-Zl]"), re.compile(r"[A-Z](?<=[^\S\n][A-Z])[A-Z]")),
-    (re.compile(r"Dr(?<!\wDr)a?\."),),
-    (re.compile(r"s(?:(?<=is)|(?<=was))[^\S\n]+(?:a|an|our)[^\S\n]"),),
-)
 # Role phrases next to a name: ", a board-certified dermatologist" or "is a ... dermatologist".
 _ROLE_NEARBY = re.compile(rf"^,?\s*(?:(?:is|was|serves as)\s+)?(?:a|an|our)?\s*(?P<role>{_ROLE_WORDS})\b",
                           re.IGNORECASE)
@@ -158,15 +150,13 @@ _Hits = dict[tuple[int, int], list[tuple[int, re.Match[str]]]]
 
 
 def _line_hits(site: SiteText) -> dict[int, _Hits]:
-    """The sentences naming someone, of each distinct line that has one. The hint of a pattern
-    finds the few lines worth reading with it, in one scan of the site."""
+    """The sentences naming someone, of each distinct line that has one."""
     found: dict[int, _Hits] = {}
-    for rank, (pattern, hints) in enumerate(zip(_PATTERNS, _HINTS, strict=True)):
-        for line in set().union(*(site.lines_matching(hint) for hint in hints)):
-            for match in pattern.finditer(site.lines[line]):
-                start, end, _ = site.sentences(line)[site.sentence_at(line, match.start())]
-                if start <= match.start() and match.end() <= end:
-                    found.setdefault(line, {}).setdefault((start, end), []).append((rank, match))
+    for rank, pattern in enumerate(_PATTERNS):
+        for line, match in site.find(pattern):
+            start, end, _ = site.sentences(line)[site.sentence_at(line, match.start())]
+            if start <= match.start() and match.end() <= end:
+                found.setdefault(line, {}).setdefault((start, end), []).append((rank, match))
     return found
 
 

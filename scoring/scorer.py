@@ -27,9 +27,9 @@ from scoring.criteria import (
 )
 from scoring.identity import Identity, extract_identity
 from scoring.pages import Page
-from scoring.patterns import LEXICON, Pattern
+from scoring.patterns import Pattern
 from scoring.practitioners import Practitioner, site_practitioners
-from scoring.site import Match, SiteText
+from scoring.site import SiteText
 
 _MICRONEEDLING = Pattern(MICRONEEDLING)
 _OTHER = Pattern(OTHER_TREATMENTS)
@@ -46,9 +46,6 @@ _RULES = {
            for rule in c.rules]
     for c in CRITERIA
 }
-# Every rule's cues are known now: the lexicon is made ready with the rules, as they are compiled
-# once per process, rather than while the first site is read.
-LEXICON.prepare()
 _REQUIRES = {c.id: re.compile(c.requires, re.IGNORECASE) for c in CRITERIA if c.requires}
 _UNLESS = {c.id: re.compile(c.unless, re.IGNORECASE) for c in CRITERIA if c.unless}
 
@@ -257,7 +254,7 @@ class _Reading:
             return self.topic(page, key) != OTHER_TOPIC
         return True
 
-    def statement(self, key: SentenceKey, match: Match, negatable: bool) -> str:
+    def statement(self, key: SentenceKey, match: re.Match[str], negatable: bool) -> str:
         """STATED, or why the sentence does not state the match: a question, hearsay, denied."""
         sentence = self.text.sentences(key[0])[key[1]]
         line = self.text.lines[key[0]]
@@ -296,7 +293,7 @@ class _Candidate(NamedTuple):
     rule: str
     also: re.Pattern[str] | None  # the rule's extra condition on the sentence
     key: SentenceKey
-    match: Match  # the rule's first match in the sentence
+    match: re.Match[str]  # the rule's first match in the sentence
     pages: list[int]  # the pages showing its line, best first
 
 

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from itertools import accumulate, repeat
+from itertools import accumulate
 
+from scoring import prefilter
 from scoring.pages import Page
-from scoring.patterns import LEXICON, CueLookup, Pattern, plain, within_word
+from scoring.patterns import Pattern, is_word_character
 from scoring.text import Sentence, looks_like_heading, split_block
 
 # Pages that are not the clinic speaking about its treatments: legal notices and the like, and
@@ -33,49 +33,6 @@ _ARTICLE_PATH = re.compile(r"/(?:blog|news|articles?|posts?|journal|press|storie
 _SECTION_HEADING_WORDS = 8
 
 
-class _Shifted:
-    """A match in the folded site text, with offsets relative to its line."""
-
-    __slots__ = ("_match", "_offset")
-
-    def __init__(self, match: re.Match[str], offset: int) -> None:
-        self._match, self._offset = match, offset
-
-    def start(self) -> int:
-        return self._match.start() - self._offset
-
-    def end(self) -> int:
-        return self._match.end() - self._offset
-
-    def span(self) -> tuple[int, int]:
-        return self.start(), self.end()
-
-
-Match = re.Match[str] | _Shifted
-
-
-class _Words:
-    """The lines holding each cue of the patterns, through the distinct words (runs without
-    spaces) of a site's casefolded lines: a site has a few thousand words, and most hold no cue."""
-
-    def __init__(self, lines: list[str]) -> None:
-        # A word → the ids of its lines (a line twice if it holds the word twice: sets below
-        # drop that, for less work than a set of words per line).
-        lines_of: defaultdict[str, list[int]] = defaultdict(list)
-        for line_id, line in enumerate(lines):
-            for word in line.split():
-                lines_of[word].append(line_id)
-        holders: defaultdict[str, list[list[int]]] = defaultdict(list)
-        cues_in = LEXICON.cues_in
-        for word, holding in lines_of.items():
-            for cue in cues_in(word):
-                holders[cue].append(holding)
-        # A cue (a pattern's, casefolded) → ids of the lines holding a word that contains it.
-        self.lines_of_cue: dict[str, set[int]] = {
-            cue: set().union(*holdings) for cue, holdings in holders.items()}
-
-
-_NO_LINES: frozenset[int] = frozenset()
 
 
 @dataclass
@@ -108,145 +65,86 @@ class SiteText:
                                        bool(_ARTICLE_PATH.search(page.path)), first))
         self.lines: list[str] = list(ids)
         self._starts = list(accumulate((len(line) + 1 for line in self.lines[:-1]), initial=0))
-        joined = "\n".join(self.lines)
-        folded = joined.casefold()
-        self._folded_starts = self._starts
-        if len(folded) != len(joined):  # a few letters fold to two ("ß"): lines move
-            folded_lines = [line.casefold() for line in self.lines]
-            folded = "\n".join(folded_lines)
-            self._folded_starts = list(accumulate((len(line) + 1 for line in folded_lines[:-1]),
-                                                  initial=0))
-        self._folded = folded
-        self._joined = joined
-        self._folded_lines = folded.split("\n")
-        self._word_index: _Words | None = None
-        # Every line keeps its offsets when folded: case-insensitive patterns can run as their
-        # faster case-sensitive twins on the folded lines.
-        self._aligned = self._folded_starts is self._starts
-        self._cue_lines: dict[tuple[str, bool], set[int]] = {}
-        # Per pattern, read with the cues' word starts or without.
-        self._candidate_lines: dict[bool, dict[tuple[str, bool], set[int]]] = {True: {}, False: {}}
+        self._joined = "\n".join(self.lines)
+        # Case-insensitive patterns run as their faster case-sensitive twins on casefolded lines,
+        # save the few lines where a letter folds to two ("ß"), which would move the offsets.
+        folded = self._joined.casefold()
+        if len(folded) == len(self._joined):
+            self._folded_lines: list[str | None] = list(folded.split("\n"))
+        else:
+            self._folded_lines = [folded if len(folded := line.casefold()) == len(line) else None
+                                  for line in self.lines]
+        self._prefiltered: list[set[int]] | None = None  # lines each pattern may match, by id
+        self._blind: set[int] = set()  # lines the prefilter cannot read
+        self._unreadable: frozenset[int] = frozenset()  # patterns it cannot read
+        self._candidate_lines: dict[int, set[int]] = {}
         self._sentences: dict[int, list[Sentence]] = {}
         self._offsets: dict[int, list[int]] = {}
         self._headings: dict[int, bool] = {}
-        self._found: dict[tuple[str, bool], list[tuple[int, Match]]] = {}
+        self._found: dict[tuple[str, bool], list[tuple[int, re.Match[str]]]] = {}
 
     # -- finding -----------------------------------------------------------------------------
 
-    def _lines_with(self, cue: str, case_sensitive: bool) -> set[int]:
-        """Ids of the lines that contain a pattern's cue (casefolded unless case-sensitive; where
-        it starts a word of the casefolded line, when marked so)."""
-        found = self._cue_lines.get((cue, case_sensitive))
+    def _candidates(self, pattern: Pattern) -> set[int] | None:
+        """Ids of the only lines where the pattern can match (None: any line can)."""
+        if pattern.id is None:
+            return None
+        found = self._candidate_lines.get(pattern.id)
         if found is None:
-            if within_word(cue):
-                # A line holding the cue holds it casefolded in its casefolded words.
-                found = self._words().lines_of_cue.get(cue.casefold(), set())
-                if case_sensitive:
-                    found = {line for line in found if plain(cue) in self.lines[line]}
-            else:
-                found = set(self._scan(plain(cue), case_sensitive))
-            self._cue_lines[cue, case_sensitive] = found
+            if self._prefiltered is None or pattern.id >= len(self._prefiltered):
+                self._prefilter()  # (again, if the pattern was made after the last scan)
+            if pattern.id in self._unreadable:
+                return None
+            found = self._candidate_lines[pattern.id] = self._prefiltered[pattern.id] | self._blind
         return found
 
-    def _words(self) -> _Words:
-        if self._word_index is None:
-            self._word_index = _Words(self._folded_lines)
-        return self._word_index
+    def _prefilter(self) -> None:
+        """Every registered pattern's lines, from one scan of the site's text."""
+        joined = self._joined
+        blind = prefilter.blind_characters(joined)
+        if blind is not None:
+            self._blind = set(self.lines_matching(blind))
+        if joined.isascii():
+            data, starts = joined.encode("ascii"), self._starts
+        else:
+            # Lone surrogates (on blind lines) are no UTF-8: each is read as "?".
+            data = joined.encode("utf-8", "replace")
+            starts = list(accumulate((len(line.encode("utf-8", "replace")) + 1
+                                      for line in self.lines[:-1]), initial=0))
+        database = prefilter.database()
+        self._prefiltered, self._unreadable = database.lines(data, starts), database.unreadable
 
-    def _scan(self, cue: str, case_sensitive: bool) -> list[int]:
-        found: list[int] = []
-        text, starts = (self._joined, self._starts) if case_sensitive else (
-            self._folded, self._folded_starts)
-        position = text.find(cue)
-        while position >= 0:
-            line_id = bisect_right(starts, position) - 1
-            found.append(line_id)
-            # One hit per line is enough: go on from the next line.
-            if line_id + 1 >= len(starts):
-                break
-            position = text.find(cue, starts[line_id + 1])
-        return found
-
-    def _reads_folded(self, pattern: Pattern) -> bool:
-        """Whether the pattern runs as its case-sensitive twin on the casefolded site text."""
-        return pattern.folded is not None and self._aligned
-
-    def find(self, pattern: Pattern) -> list[tuple[int, Match]]:
+    def find(self, pattern: Pattern) -> list[tuple[int, re.Match[str]]]:
         """Every match of the pattern, as (line id, match within that line), in line order."""
         found = self._found.get(pattern.key)
         if found is None:
             found = self._found[pattern.key] = list(self._find(pattern))
         return found
 
-    def _candidates(self, pattern: Pattern, word_starts: bool) -> set[int] | None:
-        """Ids of the only lines where the pattern can match: those holding a cue of each cue set
-        of one of its alternatives (None: any line can). ``word_starts``: the pattern reads the
-        folded site text, whose word starts are those of the words its cues are looked up in."""
-        alternatives = pattern.lookups if word_starts else pattern.anywhere_lookups
-        if alternatives is None:
-            return None
-        known = self._candidate_lines[word_starts]
-        found = known.get(pattern.key)
-        if found is None:
-            found = self._holding(alternatives[0], pattern.case_sensitive)
-            if len(alternatives) > 1:
-                found = found.union(*(self._holding(lookups, pattern.case_sensitive)
-                                      for lookups in alternatives[1:]))
-            known[pattern.key] = found
-        return found
+    def lines_with(self, pattern: Pattern) -> list[int]:
+        """Ids of the lines where the pattern matches, in order."""
+        return list(dict.fromkeys(line for line, _ in self.find(pattern)))
 
-    def _holding(self, lookups: tuple[CueLookup, ...], case_sensitive: bool) -> set[int]:
-        """Ids of the lines holding a cue of each cue set."""
-        lines_of_cue = self._words().lines_of_cue
-        found: set[int] | None = None
-        # The most selective set first: an empty intersection ends the search.
-        for in_words, elsewhere in lookups:
-            holding = set().union(*map(lines_of_cue.get, in_words, repeat(_NO_LINES)),
-                                  *(self._lines_with(cue, case_sensitive) for cue in elsewhere))
-            found = holding if found is None else found & holding
-            if not found:
-                break
-        return found or set()
-
-    def _find(self, pattern: Pattern) -> Iterator[tuple[int, Match]]:
-        on_folded_text = self._reads_folded(pattern)
-        found = self._candidates(pattern, word_starts=on_folded_text)
-        candidates: Iterable[int] = range(len(self.lines)) if found is None else sorted(found)
-        lines, starts = self.lines, self._starts
-        if on_folded_text:
-            regex, folded, openings = pattern.folded, self._folded, pattern.openings
-            for line_id in candidates:
-                start = starts[line_id]
-                end = start + len(lines[line_id])
-                if openings is None:
-                    for match in regex.finditer(folded, start, end):
-                        yield line_id, _Shifted(match, start)
-                    continue
-                # Every match starts where an opening stands: the pattern is tried there only,
-                # leftmost first, on from the end of each match, as finditer would.
-                position = start
-                while (opening := openings.search(folded, position, end)) is not None:
-                    match = regex.match(folded, opening.start(), end)
-                    if match is None:
-                        position = opening.start() + 1
-                    else:
-                        yield line_id, _Shifted(match, start)
-                        position = match.end()
-            return
-        for line_id in candidates:
-            for match in pattern.regex.finditer(lines[line_id]):
-                yield line_id, match
+    def _find(self, pattern: Pattern) -> Iterator[tuple[int, re.Match[str]]]:
+        candidates = self._candidates(pattern)
+        lines, folded_lines, regex, folded = self.lines, self._folded_lines, pattern.regex, pattern.folded
+        for line_id in range(len(lines)) if candidates is None else sorted(candidates):
+            if folded is not None and (folded_line := folded_lines[line_id]) is not None:
+                for match in folded.finditer(folded_line):
+                    yield line_id, match
+            else:
+                for match in regex.finditer(lines[line_id]):
+                    yield line_id, match
 
     def count(self, pattern: Pattern, line_id: int) -> int:
         """How many times the pattern matches in a line, as ``find`` reads it, without reading
         the site's other lines (``find`` pays for all of them)."""
-        on_folded_text = self._reads_folded(pattern)
-        candidates = self._candidates(pattern, word_starts=on_folded_text)
+        candidates = self._candidates(pattern)
         if candidates is not None and line_id not in candidates:
             return 0
-        if on_folded_text:
-            start = self._starts[line_id]
-            return len(pattern.folded.findall(self._folded, start, start + len(self.lines[line_id])))
+        folded_line = self._folded_lines[line_id]
+        if pattern.folded is not None and folded_line is not None:
+            return len(pattern.folded.findall(folded_line))
         return len(pattern.regex.findall(self.lines[line_id]))
 
     def lines_matching(self, regex: re.Pattern[str]) -> list[int]:
@@ -292,16 +190,22 @@ class SiteText:
 
     def sentence_says(self, line_id: int, index: int, pattern: Pattern) -> bool:
         """Whether the pattern matches within a sentence (read alone, as a string of its own)."""
-        # A match within the sentence holds the pattern's cues, and so does its line: most
-        # sentences are settled without the regular expression. (Read alone, a sentence cut
-        # within a word starts a word: the cues' word starts do not hold for it.)
-        candidates = self._candidates(pattern, word_starts=False)
-        if candidates is not None and line_id not in candidates:
-            return False
         sentence = self.sentences(line_id)[index]
-        if self._reads_folded(pattern):
-            return pattern.folded.search(self._folded_lines[line_id][sentence.start:sentence.end]) is not None
+        # Most sentences are settled by the prefilter: a sentence cut between words can only
+        # match a pattern that asserts nothing but word boundaries where its line does.
+        if pattern.sentence_safe and self._cut_between_words(line_id, sentence):
+            candidates = self._candidates(pattern)
+            if candidates is not None and line_id not in candidates:
+                return False
+        folded_line = self._folded_lines[line_id]
+        if pattern.folded is not None and folded_line is not None:
+            return pattern.folded.search(folded_line[sentence.start:sentence.end]) is not None
         return pattern.regex.search(self.lines[line_id][sentence.start:sentence.end]) is not None
+
+    def _cut_between_words(self, line_id: int, sentence: Sentence) -> bool:
+        line = self.lines[line_id]
+        return ((sentence.start == 0 or not is_word_character(line[sentence.start - 1]))
+                and (sentence.end == len(line) or not is_word_character(line[sentence.end])))
 
     def is_heading(self, line_id: int) -> bool:
         found = self._headings.get(line_id)

@@ -1,106 +1,153 @@
-"""Cues only decide which lines a rule's regular expression reads: they never change a result."""
+"""The prefilter only decides which lines a rule's regular expression reads: it never changes a
+result, whatever the text (ASCII or not) and whatever the pattern (one Hyperscan reads, or not)."""
 
 from __future__ import annotations
 
-import re
+import logging
+import os
+import subprocess
+import sys
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from scoring import identity, practitioners, prefilter
 from scoring.criteria import CRITERIA, HEARSAY, MICRONEEDLING, NEGATION, OTHER_TREATMENTS, SITE_WIDE
 from scoring.pages import Page
-from scoring.patterns import LEXICON, Pattern, branch_cues, cues, openings
+from scoring.patterns import Pattern, registered
 from scoring.site import SiteText
 
 PATTERNS = [Pattern(p) for p in (MICRONEEDLING, OTHER_TREATMENTS, SITE_WIDE, HEARSAY, NEGATION)] + [
-    rule.compile() for c in CRITERIA for rule in c.rules]
+    rule.compile() for c in CRITERIA for rule in c.rules] + [
+    identity._STREET, identity._PHONE_LIKE, identity._CITY_STATE, *practitioners._PATTERNS]
 WORDS = [
     "micro-needling", "SkinPen", "numbing", "anaesthetic", "serum", "PRP", "sterile", "single-use",
     "redness", "Dr.", "Jane Doe, NP", "MD", "since", "2014", "$", "300", "minutes", "every",
     "4", "weeks", "apart", "FDA-cleared", "guaranteed", "results", "we", "don’t", "treat",
-    "pregnant", "FAAD", "FACS", "fa", "numbed", "skin-pen", "İstanbul", "Straße", "ſkin", "·", "\u212a", "of", "the", "a", ",", ".",
-    # Cues that start a word, within words and after signs: "est", "time", "screen", "numb".
-    "interest", "Est.", "1999", "(est.", "one-time-use", "sometimes", "sunscreen", "screened", "_numb", "re-numbing",
+    "pregnant", "FAAD", "FACS", "numbed", "skin-pen", "of", "the", "a", ",", ".", "?", "Austin,",
+    "TX", "Texas", "78701", "120", "Main", "Street", "(512)", "555-0100", "is", "our", "nurse",
+    "Est.", "1999", "(est.", "interest", "sometimes", "sunscreen", "_numb", "re-numbing",
+    # What Python and Hyperscan read differently: letters, digits and spaces beyond ASCII (and
+    # "ſ", "K", "İ", which Python matches with "s", "k" and "i" ignoring case), separators.
+    "İstanbul", "Straße", "ſkin", "\u212a", "José", "Müller,", "٣٠", "numb\u00a0cream", "serum\u2009",
+    "\x1c", "·", "–", "“", "€",
 ]
 
 
-def test_a_pattern_gives_the_literal_words_every_match_must_contain():
-    # Written r"\bmicro": after \b, the cue starts a word.
-    assert cues(r"\bmicro[\s\-]?needl\w*", re.IGNORECASE) == (frozenset({r"\bmicro"}), frozenset({"needl"}))
-    assert cues(r"\bserums?\b|\bmasks?\b", re.IGNORECASE) == (frozenset({r"\bserum", r"\bmask"}),)
-    assert cues(r"\d+\s*%") is None
+def site_of(lines: list[str]) -> SiteText:
+    return SiteText([Page("https://clinic.example/", "", "\n".join(lines))])
 
 
-def test_an_alternation_gives_the_words_its_branches_share():
-    # "apart", "every" and "once" are each one branch's; every match holds a "week" or a "month".
-    interval = cues(r"\b\d+\s+(?:weeks?|months?)\s+apart|\bevery\s+\d+\s+(?:weeks|months)|\bonce\s+a\s+month",
-                    re.IGNORECASE)
-    assert frozenset({"week", "month"}) in interval
-
-
-def test_each_branch_of_an_alternation_gives_its_own_words():
-    # A line worth reading holds "apart" and "week", or "months" and "every": "weeks" and
-    # "months" alone are not enough.
-    assert branch_cues(r"\b(?:\d+\s*weeks?\s+apart|every\s+\d+\s+months)", re.IGNORECASE) == (
-        (frozenset({"apart"}), frozenset({"week"})), (frozenset({"months"}), frozenset({r"\bevery"})))
-    # A branch without a literal word can match on any line.
-    assert branch_cues(r"weeks?|\d+", re.IGNORECASE) is None
-    # A rule read at its opening words keeps the words its branches share.
-    assert branch_cues(r"\bserums?\b|\bmasks?\b", re.IGNORECASE) is not None
-    assert len(Pattern(r"\bserums?\b|\bmasks?\b").lookups) == 1
-
-
-def test_a_literal_run_goes_on_through_its_few_spellings():
-    # Python's parser reads F(?:AAD|ACS) as FA(?:AD|CS): the cues are whole spellings, not "fa".
-    assert cues(r"\bF(?:AAD|ACS|AAFPRS)\b", re.IGNORECASE) == (frozenset({r"\bfaad", r"\bfacs", r"\bfaafprs"}),)
-    assert cues(r"skin-?pen", re.IGNORECASE) == (frozenset({"skinpen", "skin-pen"}),)
-    # \b and lookarounds consume nothing; a spelling that holds another adds no line.
-    assert cues(r"\bnumb(?:ing|ed|s)?\b(?!ness)", re.IGNORECASE) == (frozenset({r"\bnumb"}),)
-    # One class of rare symbols stays a cue, though each is one character.
-    assert cues(r"[$£€]\s?\d+") == (frozenset({"$", "£", "€"}),)
-
-
-def test_a_cue_after_a_word_boundary_is_looked_for_only_where_a_word_starts():
-    founded = Pattern(r"\b(?:est\.?|established)\s+\d{4}")
-    assert founded.cues == (frozenset({r"\best"}),)
-    # "est" inside "interest" cannot be where \b(?:est…) matches; after a sign it can.
-    assert r"\best" not in LEXICON.cues_in("interest")
-    assert r"\best" in LEXICON.cues_in("(est.")
-    assert r"\best" in LEXICON.cues_in("pre-established")
-    # Where the text read may start words elsewhere (a sentence read alone), the letters count
-    # anywhere.
-    assert founded.anywhere_cues == (frozenset({"est"}),)
-    # A literal backslash is no cue's, so it never reads as the mark.
-    assert cues(r"\\board") == (frozenset({"board"}),)
-
-
-def test_a_pattern_gives_the_strings_every_match_starts_with():
-    assert openings(r"\b(?:serums?|masks?)\b", re.IGNORECASE) == frozenset({"serum", "mask"})
-    assert openings(r"\ban(?:a)?esthe\w*|\bnumb(?:ing|ed)?\b", re.IGNORECASE) == frozenset(
-        {"anesthe", "anaesthe", "numb"})
-    # A match that may start with any digit, or at a line's start, has no openings.
-    assert openings(r"\b\d+\s*(?:minutes?|hours?)") is None
-    assert openings(r"(?:^|[.!]\s+)since\s+\d{4}", re.IGNORECASE) is None
-
-
-@settings(max_examples=150, deadline=None)
-@given(st.lists(st.lists(st.sampled_from(WORDS), max_size=12).map(" ".join), max_size=8))
-def test_finding_with_cues_finds_exactly_what_every_line_scanned_finds(lines):
-    assert_finding_equals_scanning(lines)
-
-
-def assert_finding_equals_scanning(lines):
-    site = SiteText([Page("https://clinic.example/", "", "\n".join(lines))])
+def assert_finding_equals_scanning(lines: list[str]) -> None:
+    site = site_of(lines)
     for pattern in PATTERNS:
         found = [(line, m.span()) for line, m in site.find(pattern)]
         scanned = [(line, m.span()) for line, text in enumerate(site.lines)
                    for m in pattern.regex.finditer(text)]
         assert found == scanned, pattern
-        # Searched alone, each line tells the same (on its casefolded letters, when it can).
-        assert [pattern.search(text) for text in site.lines] == [
-            pattern.regex.search(text) is not None for text in site.lines], pattern
+        for line, text in enumerate(site.lines):
+            assert site.count(pattern, line) == len(pattern.regex.findall(text)), pattern
+            # Searched alone, each line and each sentence tell the same.
+            assert pattern.search(text) == (pattern.regex.search(text) is not None), pattern
+            for index, sentence in enumerate(site.sentences(line)):
+                alone = text[sentence.start:sentence.end]
+                assert site.sentence_says(line, index, pattern) == (
+                    pattern.regex.search(alone) is not None), (pattern, alone)
 
 
-def test_a_rule_anchored_at_the_start_of_a_line_matches_on_any_line_of_the_site():
-    # Found by the property test above: "^since 2014" on the second line of a site.
-    assert_finding_equals_scanning(["micro-needling", "since 2014"])
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(WORDS), max_size=12).map(" ".join), max_size=8))
+def test_finding_with_the_prefilter_finds_exactly_what_every_line_scanned_finds(lines):
+    assert_finding_equals_scanning(lines)
+
+
+@pytest.mark.parametrize("lines", [
+    # "^since 2014" on the second line of a site: each line is read alone.
+    ["micro-needling", "since 2014"],
+    # A negative lookahead that would see the next line in the site's text ("TX" then a ZIP).
+    ["Visit us in Austin, TX", "78701"],
+    # Beyond ASCII: a letter that only Python folds to "s"; a no-break space where \s is needed.
+    ["Our ſerum after microneedling.", "We apply numbing\u00a0cream before microneedling."],
+    # A sentence cut within a word (a run-on line of over 600 characters).
+    ["microneedling" * 60],
+])
+def test_lines_that_once_told_the_prefilter_from_scanning(lines):
+    assert_finding_equals_scanning(lines)
+
+
+def test_the_prefilter_reads_the_site_once_and_reports_only_the_lines_a_pattern_may_match():
+    serum = Pattern(r"\bserums?\b")
+    site = site_of(["Hyaluronic serum after every session.", "Book online.", "Serums we use"])
+    assert [line for line, _ in site.find(serum)] == [0, 2]
+    assert site._candidates(serum) == {0, 2}
+
+
+def test_lines_beyond_ascii_letters_are_read_by_python_for_every_pattern():
+    sterile = Pattern(r"\bsterile\b")
+    site = site_of(["Agujas estériles.", "Sterile needles.", "Microneedling · from €300 – book now"])
+    # Line 0 holds "é" (a letter beyond ASCII): blind to the prefilter. Line 2 holds only signs
+    # beyond ASCII, which both engines read alike.
+    assert site._candidates(sterile) == {0, 1}
+    assert prefilter.blind_characters("Café · – € ’") is not None
+    assert prefilter.blind_characters("Microneedling · – € ’") is None
+
+
+@pytest.mark.parametrize("source", [
+    r"\b\d{1,3}\s*(?:minutes?){,1}",  # "{,1}": a repeat in Python, literal text in PCRE
+    r"\Amicroneedling",  # \A: the text's start in Hyperscan, each line's here
+    r"ſerum",  # ignoring case, Python matches it with "serum"
+    r"\b(?:needles?)?",  # matches the empty string: every line
+])
+def test_a_pattern_hyperscan_would_read_otherwise_is_run_on_every_line(source):
+    pattern = Pattern(source)
+    assert pattern.id is None
+    site = site_of(["Microneedling serum", "30 minutes", "Sterile needles"])
+    assert site._candidates(pattern) is None
+    assert [(line, m.span()) for line, m in site.find(pattern)] == [
+        (line, m.span()) for line, text in enumerate(site.lines) for m in pattern.regex.finditer(text)]
+
+
+def test_a_posix_class_reads_otherwise_in_hyperscan():
+    with pytest.warns(FutureWarning):  # Python reads "[[:" as a set holding "[" and ":"
+        assert Pattern(r"[[:alpha:]]+ serum").id is None
+
+
+def test_a_pattern_hyperscan_refuses_is_run_on_every_line(tmp_path, monkeypatch, caplog):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    refused = Pattern(r"\bsessions?(?:\s*\w){1,100000}")  # a bounded repeat too large for it
+    site = site_of(["Three sessions, four weeks apart.", "Book a consultation."])
+    with caplog.at_level(logging.WARNING, logger="scoring.prefilter"):
+        assert [line for line, _ in site.find(refused)] == [0]
+    assert refused.id in prefilter.database().unreadable
+    assert site._candidates(refused) is None
+    assert "cannot read 1 pattern" in caplog.text
+    # The other patterns are still prefiltered.
+    assert site._candidates(Pattern(r"\bsessions?\b")) == {0}
+
+
+def test_the_compiled_patterns_are_kept_in_the_cache_directory_and_a_damaged_copy_is_replaced(tmp_path):
+    code = ("import scoring, scoring.prefilter as p; from scoring.patterns import registered;"
+            " d = p.database(); print(len(registered()), len(d.unreadable))")
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path)}
+
+    def run() -> str:
+        return subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
+                              check=True).stdout
+
+    first = run()
+    [cached] = (tmp_path / "clinicscout").glob("prefilter-*.hsdb")
+    compiled_at = cached.stat().st_mtime_ns
+    assert run() == first
+    assert cached.stat().st_mtime_ns == compiled_at  # read, not compiled again
+    cached.write_bytes(b"[]\nnot a database")
+    assert run() == first
+    assert cached.read_bytes() != b"[]\nnot a database"
+
+
+def test_a_pattern_made_after_a_scan_is_found_with_a_database_that_includes_it():
+    site = site_of(["Dermaroller aftercare kit included."])
+    site.find(Pattern(r"\baftercare\b"))
+    made_later = Pattern(r"\bdermaroller\b")
+    assert made_later.id == len(registered()) - 1
+    assert [line for line, _ in site.find(made_later)] == [0]
