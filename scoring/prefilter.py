@@ -160,7 +160,7 @@ def _compiled(expressions: list[tuple[str, bool]], ids: list[int]) -> hyperscan.
     database.compile(
         expressions=[expressions[i][0].encode() for i in ids],
         ids=ids,
-        flags=[_FLAGS if expressions[i][1] else _FLAGS | hyperscan.HS_FLAG_CASELESS for i in ids],
+        flags=[_FLAGS | hyperscan.HS_FLAG_CASELESS if expressions[i][1] else _FLAGS for i in ids],
     )
     return database
 

@@ -35,7 +35,7 @@ _MICRONEEDLING = Pattern(MICRONEEDLING)
 _OTHER = Pattern(OTHER_TREATMENTS)
 _SITE_WIDE = Pattern(SITE_WIDE)
 _HEARSAY = Pattern(HEARSAY)
-_NEGATION = Pattern(NEGATION)
+_NEGATION = Pattern(NEGATION, scan_sites=False)  # read in the few words before a match
 _NEGATION_WINDOW = 40  # characters before a match in which a negation denies it
 _SENTENCE_WORDS = 6  # fewer words, or a heading, makes weak evidence
 _LIST_ITEMS, _LIST_ITEM_WORDS = 8, 25  # how far back a list's lead-in line is looked for

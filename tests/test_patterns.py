@@ -93,29 +93,48 @@ def test_lines_beyond_ascii_letters_are_read_by_python_for_every_pattern():
     assert prefilter.blind_characters("Microneedling · – € ’") is None
 
 
-@pytest.mark.parametrize("source", [
-    r"\b\d{1,3}\s*(?:minutes?){,1}",  # "{,1}": a repeat in Python, literal text in PCRE
-    r"\Amicroneedling",  # \A: the text's start in Hyperscan, each line's here
-    r"ſerum",  # ignoring case, Python matches it with "serum"
-    r"\b(?:needles?)?",  # matches the empty string: every line
+@pytest.mark.parametrize(("source", "lines"), [
+    # "{,1}": a repeat in Python, literal text in PCRE.
+    (r"\b\d{1,3}\s*min(?:ute)?s{,1}\b", ["Numbing takes 20 minutes", "then 30 min of needling"]),
+    # \A: the start of the text in Hyperscan, of each line here.
+    (r"\Amicroneedling", ["Facials", "Microneedling with PRP"]),
+    # Lookarounds, which Hyperscan does not read, and a lazy repeat.
+    (r"(?<!no )\bserums?\b(?! free).*?\.", ["A serum free of parabens.", "Our serum. No serum."]),
 ])
-def test_a_pattern_hyperscan_would_read_otherwise_is_run_on_every_line(source):
+def test_hyperscan_is_given_each_pattern_as_python_reads_it(source, lines):
+    pattern = Pattern(source)
+    assert pattern.id is not None
+    site = site_of(lines)
+    assert site.find(pattern)
+    assert [(line, m.span()) for line, m in site.find(pattern)] == [
+        (line, m.span()) for line, text in enumerate(site.lines) for m in pattern.regex.finditer(text)]
+
+
+def test_a_posix_class_is_given_to_hyperscan_as_the_signs_python_reads():
+    with pytest.warns(FutureWarning):  # Python reads "[[:" as a set holding "[" and ":"
+        pattern = Pattern(r"[[:alpha:]]+ serum")
+    site = site_of(["Apply [:a] serum", "Apply a serum"])
+    assert pattern.id is not None
+    assert [line for line, _ in site.find(pattern)] == [0]
+
+
+@pytest.mark.parametrize("source", [
+    r"ſerum",  # ignoring case, Python matches it with "serum"; Hyperscan does not
+    r"\b(?:needles?)?",  # matches the empty string: on every line
+    r"\b(\w+) \1\b",  # a back-reference
+])
+def test_a_pattern_hyperscan_cannot_read_faithfully_is_run_on_every_line(source):
     pattern = Pattern(source)
     assert pattern.id is None
-    site = site_of(["Microneedling serum", "30 minutes", "Sterile needles"])
+    site = site_of(["Microneedling serum", "needles needles", "Sterile needles"])
     assert site._candidates(pattern) is None
     assert [(line, m.span()) for line, m in site.find(pattern)] == [
         (line, m.span()) for line, text in enumerate(site.lines) for m in pattern.regex.finditer(text)]
 
 
-def test_a_posix_class_reads_otherwise_in_hyperscan():
-    with pytest.warns(FutureWarning):  # Python reads "[[:" as a set holding "[" and ":"
-        assert Pattern(r"[[:alpha:]]+ serum").id is None
-
-
 def test_a_pattern_hyperscan_refuses_is_run_on_every_line(tmp_path, monkeypatch, caplog):
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
-    refused = Pattern(r"\bsessions?(?:\s*\w){1,100000}")  # a bounded repeat too large for it
+    refused = Pattern(r"\bsessions?(?:,?\s*\w+){1,100000} apart")  # a bounded repeat too large for it
     site = site_of(["Three sessions, four weeks apart.", "Book a consultation."])
     with caplog.at_level(logging.WARNING, logger="scoring.prefilter"):
         assert [line for line, _ in site.find(refused)] == [0]
