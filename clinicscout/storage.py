@@ -680,14 +680,16 @@ class Storage:
         db["clinics"].enable_fts(["name", "city"], tokenize="porter", create_triggers=True,
                                  replace=True)
         # sqlite-utils reindexes a clinic on any update, and ranking updates every clinic after
-        # each crawl: reindex only when a searched column changes. The trigger keeps its name,
-        # so enable_fts still sees the index as configured.
-        if "UPDATE OF" not in db.triggers_dict["clinics_au"]:
+        # each crawl, rescoring after each rule change: reindex only when a searched column
+        # changes its value. The trigger keeps its name, so enable_fts still sees the index as
+        # configured.
+        if "IS NOT new.city" not in db.triggers_dict["clinics_au"]:
             with db.atomic():
                 db.execute("DROP TRIGGER clinics_au")
                 db.execute(
                     """
-                    CREATE TRIGGER clinics_au AFTER UPDATE OF name, city ON clinics BEGIN
+                    CREATE TRIGGER clinics_au AFTER UPDATE OF name, city ON clinics
+                    WHEN old.name IS NOT new.name OR old.city IS NOT new.city BEGIN
                       INSERT INTO clinics_fts (clinics_fts, rowid, name, city)
                         VALUES ('delete', old.rowid, old.name, old.city);
                       INSERT INTO clinics_fts (rowid, name, city) VALUES (new.rowid, new.name, new.city);

@@ -42,28 +42,22 @@ def _parse(source: str, flags: int) -> Any:
         return None
 
 
-def _zero_width(items: list[tuple[Any, Any]]) -> set[Any]:
-    """The zero-width assertions a parsed pattern uses, at any depth: \\b, ^, $, lookarounds."""
+def _anchors(items: list[tuple[Any, Any]]) -> set[Any]:
+    """The anchors (\\b, ^, $…) a parsed pattern uses at any depth, but within lookarounds, which
+    the prefilter drops."""
     found: set[Any] = set()
     for op, argument in items:
         if op is _c.AT:
             found.add(argument)
-        elif op in (_c.ASSERT, _c.ASSERT_NOT):
-            found.add(op)
-            found |= _zero_width(list(argument[1]))
         elif op is _c.SUBPATTERN:
-            found |= _zero_width(list(argument[-1]))
+            found |= _anchors(list(argument[-1]))
         elif op in (_c.MAX_REPEAT, _c.MIN_REPEAT, _c.POSSESSIVE_REPEAT):
-            found |= _zero_width(list(argument[2]))
+            found |= _anchors(list(argument[2]))
         elif op is _c.BRANCH:
             for branch in argument[1]:
-                found |= _zero_width(list(branch))
+                found |= _anchors(list(branch))
         elif op is _c.ATOMIC_GROUP:
-            found |= _zero_width(list(argument))
-        elif op is _c.GROUPREF_EXISTS:
-            for branch in argument[1:]:
-                if branch is not None:
-                    found |= _zero_width(list(branch))
+            found |= _anchors(list(argument))
     return found
 
 
@@ -71,9 +65,10 @@ class Pattern:
     """A compiled regular expression, registered with the prefilter.
 
     ``id`` is the pattern's place in the prefilter's register, None if the prefilter cannot read
-    it faithfully (then it is run on every line). ``sentence_safe``: besides \\b it asserts
-    nothing about its surroundings (no ^, $ or lookaround), so a sentence read alone can only
-    match it where its line does, provided the sentence is cut between words. ``scan_sites``:
+    it faithfully (then it is run on every line). ``sentence_safe``: its only anchors are word
+    boundaries (no ^ or $ but within a lookaround, which the prefilter drops), so a sentence
+    read alone can only match it in a line the prefilter reports, provided the sentence is cut
+    between words. ``scan_sites``:
     False for a pattern only ever searched for in a few words (``search``), which the scan of
     each site need not report.
     """
@@ -93,8 +88,8 @@ class Pattern:
         self.folded = (re.compile(source)
                        if not case_sensitive and letters == letters.casefold() else None)
         parsed = _parse(source, flags)
-        assertions = set() if parsed is None else _zero_width(list(parsed))
-        self.sentence_safe = parsed is not None and assertions <= {_c.AT_BOUNDARY, _c.AT_NON_BOUNDARY}
+        self.sentence_safe = parsed is not None and _anchors(list(parsed)) <= {_c.AT_BOUNDARY,
+                                                                                _c.AT_NON_BOUNDARY}
         expression = None if parsed is None or not scan_sites else _hyperscan_expression(source, parsed)
         self.id = None if expression is None else register(expression, bool(parsed.state.flags & re.IGNORECASE))
 

@@ -192,7 +192,7 @@ class SiteText:
         """Whether the pattern matches within a sentence (read alone, as a string of its own)."""
         sentence = self.sentences(line_id)[index]
         # Most sentences are settled by the prefilter: a sentence cut between words can only
-        # match a pattern that asserts nothing but word boundaries where its line does.
+        # match a pattern anchored by word boundaries alone in a line the prefilter reports.
         if pattern.sentence_safe and self._cut_between_words(line_id, sentence):
             candidates = self._candidates(pattern)
             if candidates is not None and line_id not in candidates:

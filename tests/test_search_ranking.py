@@ -253,3 +253,30 @@ async def test_a_word_more_than_50_clinics_mention_lists_the_50_best_and_asks_to
     assert "The 50 best clinics that mention “peptide”" in html
     assert "add a city or another word to narrow the search" in html
     assert html.count('class="snippet"') == RESULTS_PER_SEARCH
+
+
+def test_the_name_index_follows_a_renamed_clinic_and_is_not_rewritten_for_a_new_score(tmp_path):
+    db_path = tmp_path / "clinics.db"
+    storage = Storage(db_path)
+    storage.bulk_insert([clinic("Glow Skin Studio", 80, "Microneedling with numbing cream.")])
+    conn = storage.db.conn
+    [[clinic_id]] = conn.execute("select id from clinics").fetchall()
+
+    def rows_written_by(sql: str) -> int:
+        """Rows the statement wrote, its triggers' included."""
+        before = conn.total_changes
+        conn.execute(sql, [clinic_id])
+        conn.commit()
+        return conn.total_changes - before
+
+    def indexed(words: str) -> list[int]:
+        return [rowid for (rowid,) in conn.execute(
+            "select rowid from clinics_fts where clinics_fts match ?", [words])]
+
+    # Rescoring sets the name and city again with the new score: only the clinic row is written.
+    assert rows_written_by("UPDATE clinics SET score = 70, name = name, city = city WHERE id = ?") == 1
+    assert indexed("glow") == [clinic_id]
+    # A new name is indexed: the old entry goes, the new one comes.
+    assert rows_written_by("UPDATE clinics SET name = 'Radiance Aesthetics' WHERE id = ?") > 1
+    assert indexed("glow") == []
+    assert indexed("radiance") == [clinic_id]
