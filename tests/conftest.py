@@ -25,6 +25,19 @@ SAMPLE_SITES = ROOT / "data" / "sample_sites"
 SHARED = ROOT.parent / "shared"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def prefilter_cache(tmp_path_factory):
+    """The tests' compiled prefilter databases (one per set of patterns, tests make a few) stay
+    out of the user's cache, in this session's and its subprocesses'."""
+    previous = os.environ.get("XDG_CACHE_HOME")
+    os.environ["XDG_CACHE_HOME"] = str(tmp_path_factory.mktemp("cache"))
+    yield
+    if previous is None:
+        del os.environ["XDG_CACHE_HOME"]
+    else:
+        os.environ["XDG_CACHE_HOME"] = previous
+
+
 def run_cli(*args: str, check: bool = True, timeout: float = 300) -> subprocess.CompletedProcess[str]:
     """Runs ``clinicscout`` in a real subprocess, as a user would."""
     result = subprocess.run(
