@@ -31,6 +31,14 @@ _ARTICLE_PATH = re.compile(r"/(?:blog|news|articles?|posts?|journal|press|storie
 
 
 _SECTION_HEADING_WORDS = 8
+_PLUS_ONE = (1).__add__
+
+
+def _starts(lengths: Iterable[int]) -> list[int]:
+    """Where each line starts in the lines joined by newlines, from their lengths (in C)."""
+    starts = list(accumulate(map(_PLUS_ONE, lengths), initial=0))
+    starts.pop()  # where a line after the last would start
+    return starts
 
 
 
@@ -64,7 +72,7 @@ class SiteText:
             self.pages.append(SitePage(page, lines, bool(_ASIDE_PATH.search(page.path)),
                                        bool(_ARTICLE_PATH.search(page.path)), first))
         self.lines: list[str] = list(ids)
-        self._starts = list(accumulate((len(line) + 1 for line in self.lines[:-1]), initial=0))
+        self._starts = _starts(map(len, self.lines))
         self._joined = "\n".join(self.lines)
         # Case-insensitive patterns run as their faster case-sensitive twins on casefolded lines,
         # save the few lines where a letter folds to two ("ß"), which would move the offsets.
@@ -109,8 +117,7 @@ class SiteText:
         else:
             # Lone surrogates (on blind lines) are no UTF-8: each is read as "?".
             data = joined.encode("utf-8", "replace")
-            starts = list(accumulate((len(line.encode("utf-8", "replace")) + 1
-                                      for line in self.lines[:-1]), initial=0))
+            starts = _starts(map(len, data.split(b"\n")))
         database = prefilter.database()
         self._prefiltered, self._unreadable = database.lines(data, starts), database.unreadable
 
