@@ -42,12 +42,13 @@ _LIST_ITEMS, _LIST_ITEM_WORDS = 8, 25  # how far back a list's lead-in line is l
 _CONTENT_TOPIC_MENTIONS = 3  # mentions of microneedling that make a page about it
 
 _RULES = {
-    c.id: [(rule.name, rule.compile(), re.compile(rule.also, re.IGNORECASE) if rule.also else None)
+    c.id: [(rule.name, rule.compile(), Pattern(rule.also, scan_sites=False) if rule.also else None)
            for rule in c.rules]
     for c in CRITERIA
 }
-_REQUIRES = {c.id: re.compile(c.requires, re.IGNORECASE) for c in CRITERIA if c.requires}
-_UNLESS = {c.id: re.compile(c.unless, re.IGNORECASE) for c in CRITERIA if c.unless}
+# Conditions read in a sentence and the lines around it.
+_REQUIRES = {c.id: Pattern(c.requires, scan_sites=False) for c in CRITERIA if c.requires}
+_UNLESS = {c.id: Pattern(c.unless, scan_sites=False) for c in CRITERIA if c.unless}
 
 MICRONEEDLING_TOPIC, OTHER_TOPIC, GENERAL_TOPIC = "microneedling", "other", None
 # Evidence comes from the clinic's microneedling pages first, then its other pages, then its
@@ -58,8 +59,8 @@ SentenceKey = tuple[int, int]  # (line id, sentence index within the line)
 _STATED, _QUESTION, _HEARSAY_, _DENIED = "stated", "question", "hearsay", "denied"
 # The clinic's own voice denying a practice: "we do not use numbing cream", and headings such
 # as "No numbing cream, on purpose".
-_DENIAL = re.compile(r"\bwe\s+(?:do\s+not|don['’]t|never|no\s+longer)\s+(?:use|apply|offer|provide"
-                     r"|need|require)\b|^no\s+(?:\S+\s+){0,5}\S+$", re.IGNORECASE)
+_DENIAL = Pattern(r"\bwe\s+(?:do\s+not|don['’]t|never|no\s+longer)\s+(?:use|apply|offer|provide"
+                  r"|need|require)\b|^no\s+(?:\S+\s+){0,5}\S+$", scan_sites=False)
 
 
 @dataclass(frozen=True)
@@ -291,7 +292,7 @@ class _Candidate(NamedTuple):
     """A sentence a rule of a criterion matches."""
 
     rule: str
-    also: re.Pattern[str] | None  # the rule's extra condition on the sentence
+    also: Pattern | None  # the rule's extra condition on the sentence
     key: SentenceKey
     match: re.Match[str]  # the rule's first match in the sentence
     pages: list[int]  # the pages showing its line, best first
@@ -343,7 +344,7 @@ def _candidates(criterion: Criterion, reading: _Reading) -> list[_Candidate]:
 def _denies(criterion: Criterion, reading: _Reading, candidate: _Candidate) -> bool:
     """The clinic's own voice denying the practice, in scope: "we do not use numbing cream"."""
     key, match, pages = candidate.key, candidate.match, candidate.pages
-    return (_DENIAL.search(reading.text.sentence_text(*key)) is not None
+    return (_DENIAL.search(reading.text.sentence_text(*key))
             and reading.statement(key, match, criterion.negatable) == _DENIED
             and any(reading.in_scope(page, key, criterion.scope) for page in pages))
 
