@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from itertools import accumulate
+from itertools import accumulate, count
 
 from scoring import prefilter
 from scoring.pages import Page
@@ -58,12 +59,12 @@ class SiteText:
     def __init__(self, pages: Iterable[Page]) -> None:
         self.line_pages: list[list[int]] = []
         self.pages: list[SitePage] = []
-        ids: dict[str, int] = {}  # each distinct line, in the order lines first appear
-        line_id = ids.setdefault
+        # Each distinct line, in the order lines first appear: a line seen first takes the next id.
+        ids: defaultdict[str, int] = defaultdict(count().__next__)
+        line_id = ids.__getitem__
         for number, page in enumerate(pages):
-            # A line seen first takes the next id. No sentence lives on a blank line.
-            lines = [line_id(line, len(ids)) for line in page.text.split("\n")
-                     if line and not line.isspace()]
+            # No sentence lives on a blank line.
+            lines = list(map(line_id, filter(str.strip, page.text.split("\n"))))
             # Each line's first position on the page: of the reversed pairs, the last one stays.
             first = dict(zip(reversed(lines), range(len(lines) - 1, -1, -1), strict=True))
             self.line_pages.extend([] for _ in range(len(ids) - len(self.line_pages)))
@@ -200,9 +201,10 @@ class SiteText:
         sentence = self.sentences(line_id)[index]
         # Most sentences are settled by the prefilter: a sentence cut between words can only
         # match a pattern anchored by word boundaries alone in a line the prefilter reports.
-        if pattern.sentence_safe and self._cut_between_words(line_id, sentence):
+        if pattern.sentence_safe:
             candidates = self._candidates(pattern)
-            if candidates is not None and line_id not in candidates:
+            if (candidates is not None and line_id not in candidates
+                    and self._cut_between_words(line_id, sentence)):
                 return False
         folded_line = self._folded_lines[line_id]
         if pattern.folded is not None and folded_line is not None:

@@ -4,13 +4,15 @@ and scoring is deterministic. Example counts stay modest to keep the suite quick
 from __future__ import annotations
 
 import string
+from urllib.parse import urlsplit
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from crawler.extract import extract
 from scoring import assess
-from scoring.pages import Page
+from scoring.pages import Page, url_path
 
 # Phrases the rules look for, so that generated pages do meet criteria and quotes get checked.
 PHRASES = [
@@ -94,3 +96,20 @@ def test_scoring_the_same_pages_twice_in_any_order_gives_the_same_result(clinic_
     first = assess(clinic_pages)
     assert assess(clinic_pages) == first
     assert assess(list(reversed(clinic_pages))) == first
+
+
+URL_PIECES = ["https://", "http://", "HTTPS://", "mailto:", "//", "a.example", "[::1]", "[", "]", ":8080",
+              "u:p@", "/", "/About-Us", "/micro needling", "\t", " ", "\x00", "?", "q=1", "#", "frag",
+              "é", "%C3%A9", ";x", ".."]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(URL_PIECES), max_size=8).map("".join))
+def test_a_page_path_is_what_urlsplit_reads(url):
+    try:
+        expected = urlsplit(url).path.lower()
+    except ValueError:
+        with pytest.raises(ValueError):
+            url_path(url)
+        return
+    assert url_path(url) == expected
