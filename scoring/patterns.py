@@ -68,17 +68,15 @@ class Pattern:
     it faithfully (then it is run on every line). ``sentence_safe``: its only anchors are word
     boundaries (no ^ or $ but within a lookaround, which the prefilter drops), so a sentence
     read alone can only match it in a line the prefilter reports, provided the sentence is cut
-    between words. ``scan_sites``:
-    False for a pattern only ever searched for in a few words (``search``), which the scan of
-    each site need not report.
+    between words. ``scan_sites``: False for a pattern only ever searched for in a few words
+    (``search``), which the scan of each site need not report.
     """
 
-    __slots__ = ("case_sensitive", "folded", "id", "key", "regex", "sentence_safe", "source")
+    __slots__ = ("folded", "id", "key", "regex", "sentence_safe", "source")
 
     def __init__(self, source: str, case_sensitive: bool = False, *, scan_sites: bool = True) -> None:
         flags = 0 if case_sensitive else re.IGNORECASE
         self.source = source
-        self.case_sensitive = case_sensitive
         self.key = (source, case_sensitive)  # patterns alike find alike
         self.regex = re.compile(source, flags)
         # Python's re drops its literal-prefix search for case-insensitive patterns. A pattern
@@ -91,7 +89,7 @@ class Pattern:
         self.sentence_safe = parsed is not None and _anchors(list(parsed)) <= {_c.AT_BOUNDARY,
                                                                                 _c.AT_NON_BOUNDARY}
         expression = None if parsed is None or not scan_sites else _hyperscan_expression(source, parsed)
-        self.id = None if expression is None else register(expression, bool(parsed.state.flags & re.IGNORECASE))
+        self.id = None if expression is None else _register(expression, bool(parsed.state.flags & re.IGNORECASE))
 
     def search(self, text: str) -> bool:
         """Whether the pattern matches in ``text``; on its casefolded letters when they keep
@@ -206,7 +204,7 @@ if _c is not None:
 _REGISTER: dict[tuple[str, bool], int] = {}
 
 
-def register(expression: str, ignoring_case: bool) -> int:
+def _register(expression: str, ignoring_case: bool) -> int:
     """The id of an expression in the register (an expression registered before keeps its id)."""
     return _REGISTER.setdefault((expression, ignoring_case), len(_REGISTER))
 

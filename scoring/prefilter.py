@@ -25,6 +25,8 @@ import platform
 import re
 import threading
 from bisect import bisect_right
+from collections.abc import Iterable
+from itertools import accumulate
 from pathlib import Path
 
 import hyperscan
@@ -71,6 +73,37 @@ class Database:
         return scratch
 
 
+class Report:
+    """Where each registered pattern may match among a site's lines, from one scan of them."""
+
+    def __init__(self, lines: list[str]) -> None:
+        joined = "\n".join(lines)
+        starts = _starts(map(len, lines))
+        blind = blind_characters(joined)
+        # Lines the prefilter cannot read: every pattern may match there.
+        self._blind = set() if blind is None else set(_lines_matching(blind, joined, starts))
+        if joined.isascii():
+            data = joined.encode("ascii")
+        else:
+            # Lone surrogates (on blind lines) are no UTF-8: each is read as "?".
+            data = joined.encode("utf-8", "replace")
+            starts = _starts(map(len, data.split(b"\n")))
+        scanned = database()
+        self.size = scanned.size  # the patterns it knows: those registered when it was made
+        self._unreadable = scanned.unreadable
+        self._lines = scanned.lines(data, starts)
+        self._candidates: dict[int, set[int]] = {}
+
+    def candidates(self, pattern_id: int) -> set[int] | None:
+        """Ids of the only lines where the pattern can match (None: any line can)."""
+        if pattern_id in self._unreadable:
+            return None
+        found = self._candidates.get(pattern_id)
+        if found is None:
+            found = self._candidates[pattern_id] = self._lines[pattern_id] | self._blind
+        return found
+
+
 def blind_characters(text: str) -> re.Pattern[str] | None:
     """A class of the characters of ``text`` that Python and Hyperscan read differently (None if
     there are none): the letters, digits and spaces beyond ASCII, the ASCII separators Python
@@ -79,6 +112,29 @@ def blind_characters(text: str) -> re.Pattern[str] | None:
     blind = sorted(character for character in set(_UNUSUAL.findall(text))
                    if character.isalnum() or character.isspace() or "\ud800" <= character <= "\udfff")
     return re.compile(f"[{''.join(map(re.escape, blind))}]") if blind else None
+
+
+_PLUS_ONE = (1).__add__
+
+
+def _starts(lengths: Iterable[int]) -> list[int]:
+    """Where each line starts in the lines joined by newlines, from their lengths (in C)."""
+    starts = list(accumulate(map(_PLUS_ONE, lengths), initial=0))
+    starts.pop()  # where a line after the last would start
+    return starts
+
+
+def _lines_matching(regex: re.Pattern[str], joined: str, starts: list[int]) -> list[int]:
+    """Ids of the lines where a regular expression that cannot match a line break matches."""
+    found: list[int] = []
+    match = regex.search(joined)
+    while match is not None:
+        line_id = bisect_right(starts, match.start()) - 1
+        found.append(line_id)
+        if line_id + 1 >= len(starts):
+            break
+        match = regex.search(joined, starts[line_id + 1])  # one match a line is enough
+    return found
 
 
 _CACHED_DATABASES = 8

@@ -12,7 +12,7 @@ from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from itertools import accumulate, count
+from itertools import count
 
 from scoring import prefilter
 from scoring.pages import Page
@@ -32,18 +32,6 @@ _ARTICLE_PATH = re.compile(r"/(?:blog|news|articles?|posts?|journal|press|storie
 
 
 _SECTION_HEADING_WORDS = 8
-_PLUS_ONE = (1).__add__
-
-
-def _starts(lengths: Iterable[int]) -> list[int]:
-    """Where each line starts in the lines joined by newlines, from their lengths (in C)."""
-    starts = list(accumulate(map(_PLUS_ONE, lengths), initial=0))
-    starts.pop()  # where a line after the last would start
-    return starts
-
-
-
-
 @dataclass
 class SitePage:
     page: Page
@@ -73,20 +61,16 @@ class SiteText:
             self.pages.append(SitePage(page, lines, bool(_ASIDE_PATH.search(page.path)),
                                        bool(_ARTICLE_PATH.search(page.path)), first))
         self.lines: list[str] = list(ids)
-        self._starts = _starts(map(len, self.lines))
-        self._joined = "\n".join(self.lines)
         # Case-insensitive patterns run as their faster case-sensitive twins on casefolded lines,
         # save the few lines where a letter folds to two ("ß"), which would move the offsets.
-        folded = self._joined.casefold()
-        if len(folded) == len(self._joined):
-            self._folded_lines: list[str | None] = list(folded.split("\n"))
+        joined = "\n".join(self.lines)
+        folded = joined.casefold()
+        if len(folded) == len(joined):
+            self._folded_lines: list[str | None] = folded.split("\n")
         else:
             self._folded_lines = [folded if len(folded := line.casefold()) == len(line) else None
                                   for line in self.lines]
-        self._prefiltered: list[set[int]] | None = None  # lines each pattern may match, by id
-        self._blind: set[int] = set()  # lines the prefilter cannot read
-        self._unreadable: frozenset[int] = frozenset()  # patterns it cannot read
-        self._candidate_lines: dict[int, set[int]] = {}
+        self._report: prefilter.Report | None = None  # where each pattern may match
         self._sentences: dict[int, list[Sentence]] = {}
         self._offsets: dict[int, list[int]] = {}
         self._headings: dict[int, bool] = {}
@@ -98,29 +82,17 @@ class SiteText:
         """Ids of the only lines where the pattern can match (None: any line can)."""
         if pattern.id is None:
             return None
-        found = self._candidate_lines.get(pattern.id)
-        if found is None:
-            if self._prefiltered is None or pattern.id >= len(self._prefiltered):
-                self._prefilter()  # (again, if the pattern was made after the last scan)
-            if pattern.id in self._unreadable:
-                return None
-            found = self._candidate_lines[pattern.id] = self._prefiltered[pattern.id] | self._blind
-        return found
+        if self._report is None or pattern.id >= self._report.size:
+            self._report = prefilter.Report(self.lines)  # (again, for a pattern made since)
+        return self._report.candidates(pattern.id)
 
-    def _prefilter(self) -> None:
-        """Every registered pattern's lines, from one scan of the site's text."""
-        joined = self._joined
-        blind = prefilter.blind_characters(joined)
-        if blind is not None:
-            self._blind = set(self.lines_matching(blind))
-        if joined.isascii():
-            data, starts = joined.encode("ascii"), self._starts
-        else:
-            # Lone surrogates (on blind lines) are no UTF-8: each is read as "?".
-            data = joined.encode("utf-8", "replace")
-            starts = _starts(map(len, data.split(b"\n")))
-        database = prefilter.database()
-        self._prefiltered, self._unreadable = database.lines(data, starts), database.unreadable
+    def _reading(self, pattern: Pattern, line_id: int) -> tuple[re.Pattern[str], str]:
+        """The expression that reads a line for the pattern, and the line as it reads it: the
+        case-sensitive twin and the casefolded line, when both there are."""
+        folded_line = self._folded_lines[line_id]
+        if pattern.folded is not None and folded_line is not None:
+            return pattern.folded, folded_line
+        return pattern.regex, self.lines[line_id]
 
     def find(self, pattern: Pattern) -> list[tuple[int, re.Match[str]]]:
         """Every match of the pattern, as (line id, match within that line), in line order."""
@@ -135,14 +107,10 @@ class SiteText:
 
     def _find(self, pattern: Pattern) -> Iterator[tuple[int, re.Match[str]]]:
         candidates = self._candidates(pattern)
-        lines, folded_lines, regex, folded = self.lines, self._folded_lines, pattern.regex, pattern.folded
-        for line_id in range(len(lines)) if candidates is None else sorted(candidates):
-            if folded is not None and (folded_line := folded_lines[line_id]) is not None:
-                for match in folded.finditer(folded_line):
-                    yield line_id, match
-            else:
-                for match in regex.finditer(lines[line_id]):
-                    yield line_id, match
+        for line_id in range(len(self.lines)) if candidates is None else sorted(candidates):
+            regex, line = self._reading(pattern, line_id)
+            for match in regex.finditer(line):
+                yield line_id, match
 
     def count(self, pattern: Pattern, line_id: int) -> int:
         """How many times the pattern matches in a line, as ``find`` reads it, without reading
@@ -150,25 +118,8 @@ class SiteText:
         candidates = self._candidates(pattern)
         if candidates is not None and line_id not in candidates:
             return 0
-        folded_line = self._folded_lines[line_id]
-        if pattern.folded is not None and folded_line is not None:
-            return len(pattern.folded.findall(folded_line))
-        return len(pattern.regex.findall(self.lines[line_id]))
-
-    def lines_matching(self, regex: re.Pattern[str]) -> list[int]:
-        """Ids of the lines where a plain regular expression (one that cannot match a line break)
-        matches, scanning the site once."""
-        found: list[int] = []
-        starts, joined = self._starts, self._joined
-        match = regex.search(joined)
-        while match is not None:
-            line_id = bisect_right(starts, match.start()) - 1
-            found.append(line_id)
-            # One match per line is enough (a hint matches many times on a line of names).
-            if line_id + 1 >= len(starts):
-                break
-            match = regex.search(joined, starts[line_id + 1])
-        return found
+        regex, line = self._reading(pattern, line_id)
+        return len(regex.findall(line))
 
     def next_line(self, line_id: int) -> str:
         """The line after this one on the first page that shows it ("" at the end)."""
@@ -206,10 +157,8 @@ class SiteText:
             if (candidates is not None and line_id not in candidates
                     and self._cut_between_words(line_id, sentence)):
                 return False
-        folded_line = self._folded_lines[line_id]
-        if pattern.folded is not None and folded_line is not None:
-            return pattern.folded.search(folded_line[sentence.start:sentence.end]) is not None
-        return pattern.regex.search(self.lines[line_id][sentence.start:sentence.end]) is not None
+        regex, line = self._reading(pattern, line_id)
+        return regex.search(line[sentence.start:sentence.end]) is not None
 
     def _cut_between_words(self, line_id: int, sentence: Sentence) -> bool:
         line = self.lines[line_id]
