@@ -1,7 +1,7 @@
 """How the search stored query orders clinics: relevance in whole BM25 points, then rank.
 
 The query skips computing BM25 for an index whose matches cannot reach one point (a word on
-about two in five pages or more), and finds the clinics of the most common relevance by walking
+about two in five pages or more, or on a third of them when no page says it twice), and finds the clinics of the most common relevance by walking
 the directory in rank order rather than looking each match up (unless their matches are few
 enough to read); these tests hold it to ranking every match for real.
 """
@@ -9,6 +9,7 @@ enough to read); these tests hold it to ranking every match for real.
 from __future__ import annotations
 
 import importlib.util
+import json
 from pathlib import Path
 
 import pytest
@@ -109,6 +110,7 @@ def directory_db(tmp_path_factory) -> Path:
     "glow",               # a rare name word
     "skin",               # names ranked, pages not
     "numbing",            # neither index ranked
+    "serum",              # a third of the pages, once each: not ranked, by its term counts
 ])
 async def test_mid_frequency_words_order_exactly_as_ranking_every_match_would(directory_db, words):
     rows = await search(directory_db, words)
@@ -155,15 +157,20 @@ async def test_after_few_clinics_with_many_good_pages_a_name_most_clinics_share_
     assert [(row["clinic_id"], row["relevance"]) for row in rows] == ranked_by_hand(db_path, "peptide")
 
 
-def search_plan(db_path: Path, words: str) -> dict:
-    """The cut the search query picks for ``words``: its level, and whether the clinics worth
-    it are found from its matches (``direct``) or by walking the directory in rank order."""
+def query_step(db_path: Path, words: str, select: str) -> dict:
+    """``select`` run after the search query's first steps (its CTEs up to the cut)."""
     sql = make_datasette(db_path).config["databases"]["clinics"]["queries"]["search"]["sql"]
     head = sql[:sql.index("-- Listed clinics worth more than the cut")].rstrip().rstrip(",")
     db = sqlite_utils.Database(db_path)
     db.conn.create_function("escape_fts", 1, escape_fts)  # Datasette's own
-    search_relevance.prepare_connection(db.conn)  # our plugin's bm25_ceiling
-    return next(db.query(head + "\nselect * from cut", {"q": words}))
+    search_relevance.prepare_connection(db.conn)  # our plugin's functions and term counts
+    return next(db.query(f"{head}\n{select}", {"q": words}))
+
+
+def search_plan(db_path: Path, words: str) -> dict:
+    """The cut the search query picks for ``words``: its level, and whether the clinics worth
+    it are found from its matches (``direct``) or by walking the directory in rank order."""
+    return query_step(db_path, words, "select * from cut")
 
 
 async def test_when_the_best_pages_are_low_ranked_clinics_they_are_found_from_their_matches(tmp_path):
@@ -232,16 +239,79 @@ async def test_a_clinic_named_for_a_word_most_pages_use_comes_first(tmp_path):
     assert "\ue000Glow\ue001" in rows[0]["snippet"]
 
 
-def test_the_ceiling_is_above_every_matchs_points(synthetic_db):
+@pytest.mark.parametrize("words", [
+    "microneedling", "numbing", "acne scars", "studio", "numbing cream", "serum", "texture",
+    "hyaluronic acid serum", "skin",
+])
+def test_both_ceilings_are_above_every_matchs_points(synthetic_db, words):
+    """From the number of matches alone, and with how often each phrase can occur on a page."""
     db = sqlite_utils.Database(synthetic_db)
     pages = db["pages"].count
-    for words in ("microneedling", "numbing", "acne scars", "studio", "numbing cream"):
-        fts = escape_fts(words)
-        points = [row[0] for row in db.execute(
-            "select -bm25(pages_fts) from pages_fts where pages_fts match ?", [fts])]
-        assert max(points) < search_relevance.bm25_ceiling(fts, len(points), pages), words
-    # No match: nothing to bound, so the query ranks (and finds) nothing.
-    assert search_relevance.bm25_ceiling('"zzz"', None, pages) is None
+    fts = escape_fts(words)
+    points = [row[0] for row in db.execute(
+        "select -bm25(pages_fts) from pages_fts where pages_fts match ?", [fts])]
+    most_often = query_step(synthetic_db, words, "select most from page_phrases")["most"]
+    assert len(json.loads(most_often)) == len(words.split())
+    assert max(points) < search_relevance.bm25_ceiling(fts, len(points), pages, most_often)
+    assert (search_relevance.bm25_ceiling(fts, len(points), pages, most_often)
+            <= search_relevance.bm25_ceiling(fts, len(points), pages))
+
+
+def test_no_match_has_nothing_to_bound(synthetic_db):
+    """The query then ranks (and finds) nothing."""
+    assert search_relevance.bm25_ceiling('"zzz"', None, 400) is None
+
+
+def serum_sites(db_path: Path, *, said_on_one_short_page: int) -> None:
+    """37 clinics in 100 say "serum" once, a share that BM25 could still give a point to on
+    paper; one of them, on a short page, says it ``said_on_one_short_page`` times."""
+    filler = "Our microneedling sessions last an hour and include a consultation. " * 2
+    storage = Storage(db_path)
+    storage.bulk_insert([
+        clinic("Glow Bar", 5, " ".join(["Serum facial."] * said_on_one_short_page)),
+        *(clinic(f"Hydra Clinic {n}", 40 + n, filler + "Each session ends with a peptide serum.")
+          for n in range(36)),
+        *(clinic(f"Plain Clinic {n}", 20 + n, filler) for n in range(63)),
+    ])
+    storage.close()
+
+
+async def test_a_word_every_page_says_once_cannot_reach_a_point_so_bm25_is_skipped(tmp_path):
+    db_path = tmp_path / "clinics.db"
+    serum_sites(db_path, said_on_one_short_page=1)
+    step = query_step(db_path, "serum", "select pages_ranked, page_matches, pages from plan")
+    assert step == {"pages_ranked": 0, "page_matches": 37, "pages": 100}
+    # Only its term counts tell: the number of matches alone allows a point.
+    assert search_relevance.bm25_ceiling('"serum"', 37, 100) >= 1
+    rows = await search(db_path, "serum")
+    assert {row["relevance"] for row in rows} == {0}
+    assert [row["name"] for row in rows[:3]] == ["Hydra Clinic 35", "Hydra Clinic 34", "Hydra Clinic 33"]
+    assert [(row["clinic_id"], row["relevance"]) for row in rows] == ranked_by_hand(db_path, "serum")
+
+
+async def test_a_short_page_that_says_a_common_word_often_is_ranked_first(tmp_path):
+    db_path = tmp_path / "clinics.db"
+    serum_sites(db_path, said_on_one_short_page=6)
+    assert query_step(db_path, "serum", "select pages_ranked from plan") == {"pages_ranked": 1}
+    rows = await search(db_path, "serum")
+    assert rows[0]["name"] == "Glow Bar" and rows[0]["relevance"] == 1
+    assert {row["relevance"] for row in rows[1:]} == {0}
+    assert [(row["clinic_id"], row["relevance"]) for row in rows] == ranked_by_hand(db_path, "serum")
+
+
+def test_search_words_become_the_terms_the_index_holds(tmp_path):
+    """The index's own tokenizer reads the search: porter stems, accents folded, hyphens split."""
+    db_path = tmp_path / "clinics.db"
+    storage = Storage(db_path)
+    storage.bulk_insert([clinic("Éclat Skin", 80, "Éclat offers RF-microneedling with numbing creams.")])
+    storage.close()
+    db = sqlite_utils.Database(db_path)
+    search_relevance.prepare_connection(db.conn)
+    index_sql = db["pages_fts"].schema
+    terms = json.loads(search_relevance.fts_terms('"RF microneedling" "Numbing" "éclat" "…"', index_sql))
+    assert terms == [["microneedl", "rf"], ["numb"], ["eclat"], []]
+    held = {term for (term,) in db.execute("select term from pages_fts_vocab")}
+    assert {"microneedl", "rf", "numb", "eclat", "cream"} <= held
 
 
 async def test_a_word_more_than_50_clinics_mention_lists_the_50_best_and_asks_to_narrow(tmp_path):

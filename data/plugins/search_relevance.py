@@ -1,38 +1,101 @@
-"""How far BM25 can tell search matches apart: ``bm25_ceiling(fts_query, matches, rows)``.
+"""How far BM25 can tell search matches apart: ``bm25_ceiling`` and what it reads.
 
 The search query (datasette.yaml) ranks clinics by relevance in whole BM25 points, then by
-score. Before it computes BM25 for every match, it asks this function for the most points any
+score. Before it computes BM25 for every match, it asks ``bm25_ceiling`` for the most points any
 match could get. Below one point every match is worth 0 whole points, so relevance cannot
-separate them and the query lists them by score without computing BM25 at all: that is what a
-word found on a large share of the pages (about two in five or more) gives.
+separate them and the query lists them by score without computing BM25 at all.
+
+The ceiling starts from how many rows match: a word on about two in five pages or more cannot
+reach a point. When that allows a point, the query tightens it with how often each phrase can
+occur in one row, from the index's term counts: each full-text index of the database gets an
+``fts5vocab`` table in the connection's temp schema (``temp.<index>_vocab``, so that Datasette
+neither lists nor counts it), and ``fts_terms`` turns the search into the index's own terms.
 """
 
+import functools
+import json
 import math
+import re
+import sqlite3
+import threading
 
 from datasette import hookimpl
 
-# FTS5's bm25() constants (fts5_aux.c): term-frequency saturation k1, and the floor it puts
-# under the idf of a phrase that half the rows or more contain.
+# FTS5's bm25() constants (fts5_aux.c): term-frequency saturation k1, length normalisation b,
+# and the floor it puts under the idf of a phrase that half the rows or more contain.
 BM25_K1 = 1.2
+BM25_B = 0.75
 BM25_IDF_FLOOR = 1e-6
 
+# An escaped search (Datasette's escape_fts) is a list of phrases in double quotes, all required.
+_PHRASE = re.compile(r'"([^"]*)"')
 
-def bm25_ceiling(fts_query, matches, rows):
+
+def bm25_ceiling(fts_query, matches, rows, most_often=None):
     """An upper bound of ``-bm25()`` for any row that ``fts_query`` matches.
 
-    ``fts_query`` is an escaped query (``escape_fts``): phrases in double quotes, all required.
-    ``matches`` is how many of the index's ``rows`` match it all. A phrase adds
-    idf × f(k1 + 1) / (f + k1(1 − b + b·len/avglen)), which stays below idf × (k1 + 1); a
-    phrase matches at least the rows the whole query matches, so its idf is at most the idf of
-    ``matches`` rows.
+    ``fts_query`` is an escaped query (``escape_fts``). ``matches`` is how many of the index's
+    ``rows`` match it all. A phrase occurring f times in a row of length D adds
+    idf × f(k1 + 1) / (f + k1(1 − b + b·D/avgdl)), which stays below idf × f(k1 + 1) / (f + k1(1 − b))
+    and below idf × (k1 + 1); a phrase matches at least the rows the whole query matches, so its
+    idf is at most the idf of ``matches`` rows. ``most_often``, when given, is a JSON array with
+    the most times each phrase can occur in one row (in any order; null where unknown).
     """
     if matches is None or not rows:
         return None
-    phrases = str(fts_query).count('"') // 2
-    idf = math.log((rows - matches + 0.5) / (matches + 0.5))
-    return phrases * max(idf, BM25_IDF_FLOOR) * (BM25_K1 + 1)
+    idf = max(math.log((rows - matches + 0.5) / (matches + 0.5)), BM25_IDF_FLOOR)
+    phrases = len(_PHRASE.findall(str(fts_query)))
+    known = [f for f in json.loads(most_often) if f is not None] if most_often else []
+    saturated = (phrases - len(known)) * (BM25_K1 + 1)
+    return idf * (saturated + sum(f * (BM25_K1 + 1) / (f + BM25_K1 * (1 - BM25_B)) for f in known))
+
+
+_tokenizers = threading.local()
+
+
+def _tokenizer(index_sql):
+    """This thread's empty copy of the full-text index made by ``index_sql`` (CREATE VIRTUAL
+    TABLE … USING fts5), with an ``fts5vocab`` table listing the terms of each row: the index's
+    own tokenizer, with its options, in memory."""
+    copies = _tokenizers.__dict__.setdefault("copies", {})
+    if index_sql not in copies:
+        conn = sqlite3.connect(":memory:", isolation_level=None)
+        conn.execute(index_sql)
+        (name,) = conn.execute("select name from sqlite_master").fetchone()
+        conn.execute(f"create virtual table temp.terms using fts5vocab(main, {_quoted(name)}, instance)")
+        columns = [row[1] for row in conn.execute(f"pragma table_info({_quoted(name)})")]
+        copies[index_sql] = (conn, f"insert into {_quoted(name)}(rowid, {_quoted(columns[0])}) values (?, ?)")
+    return copies[index_sql]
+
+
+@functools.lru_cache(maxsize=1024)
+def fts_terms(fts_query, index_sql):
+    """The index's terms in each phrase of ``fts_query``, as JSON: ``[["rf", "microneedl"]]``
+    for ``"RF microneedling"`` under the porter tokenizer (one list per phrase, in order)."""
+    phrases = _PHRASE.findall(str(fts_query))
+    conn, insert = _tokenizer(index_sql)
+    conn.execute("begin")
+    try:
+        conn.executemany(insert, enumerate(phrases))
+        terms = [set() for _ in phrases]
+        for phrase, term in conn.execute("select doc, term from temp.terms"):
+            terms[phrase].add(term)
+    finally:
+        conn.execute("rollback")
+    return json.dumps([sorted(found) for found in terms])
+
+
+def _quoted(identifier):
+    return '"' + identifier.replace('"', '""') + '"'
 
 
 @hookimpl
 def prepare_connection(conn):
     conn.create_function("bm25_ceiling", 3, bm25_ceiling, deterministic=True)
+    conn.create_function("bm25_ceiling", 4, bm25_ceiling, deterministic=True)
+    conn.create_function("fts_terms", 2, fts_terms, deterministic=True)
+    indexes = conn.execute("select name from sqlite_master where type = 'table' "
+                           "and sql like 'create virtual table % using fts5%'").fetchall()
+    for (name,) in indexes:
+        conn.execute(f"create virtual table if not exists temp.{_quoted(name + '_vocab')} "
+                     f"using fts5vocab(main, {_quoted(name)}, row)")
