@@ -314,6 +314,20 @@ def test_search_words_become_the_terms_the_index_holds(tmp_path):
     assert {"microneedl", "rf", "numb", "eclat", "cream"} <= held
 
 
+@pytest.mark.parametrize("statement", [
+    "attach database 'elsewhere.db' as elsewhere",
+    "vacuum into 'copy.db'",
+    "create table notes (text)",
+    "create virtual table notes using fts5(text); attach database 'elsewhere.db' as elsewhere",
+])
+def test_reading_a_search_runs_only_the_statement_of_a_full_text_index(tmp_path, monkeypatch, statement):
+    """Where arbitrary SQL is allowed, anyone can call fts_terms: it makes no file."""
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(ValueError, match="USING fts5"):
+        search_relevance.fts_terms('"serum"', statement)
+    assert list(tmp_path.iterdir()) == []
+
+
 async def test_a_word_more_than_50_clinics_mention_lists_the_50_best_and_asks_to_narrow(tmp_path):
     db_path = tmp_path / "clinics.db"
     few_sites_with_many_good_pages(db_path, "Peptide Filler {n}")

@@ -50,6 +50,10 @@ def bm25_ceiling(fts_query, matches, rows, most_often=None):
     return idf * (saturated + sum(f * (BM25_K1 + 1) / (f + BM25_K1 * (1 - BM25_B)) for f in known))
 
 
+# The statement that made a full-text index, as sqlite_master keeps it. fts_terms runs nothing
+# else: where arbitrary SQL is allowed, a visitor may call it with any text.
+_FTS5_INDEX_SQL = re.compile(r"\s*create\s+virtual\s+table\s+[^;]*?\busing\s+fts5\s*\([^;]*\)\s*", re.IGNORECASE)
+
 _tokenizers = threading.local()
 
 
@@ -59,9 +63,11 @@ def _tokenizer(index_sql):
     own tokenizer, with its options, in memory."""
     copies = _tokenizers.__dict__.setdefault("copies", {})
     if index_sql not in copies:
+        if not _FTS5_INDEX_SQL.fullmatch(str(index_sql)):
+            raise ValueError("fts_terms needs the CREATE VIRTUAL TABLE … USING fts5 statement of an index")
         conn = sqlite3.connect(":memory:", isolation_level=None)
         conn.execute(index_sql)
-        (name,) = conn.execute("select name from sqlite_master").fetchone()
+        (name,) = conn.execute("select name from sqlite_master where sql like 'create virtual table%'").fetchone()
         conn.execute(f"create virtual table temp.terms using fts5vocab(main, {_quoted(name)}, instance)")
         columns = [row[1] for row in conn.execute(f"pragma table_info({_quoted(name)})")]
         copies[index_sql] = (conn, f"insert into {_quoted(name)}(rowid, {_quoted(columns[0])}) values (?, ?)")
@@ -70,8 +76,9 @@ def _tokenizer(index_sql):
 
 @functools.lru_cache(maxsize=1024)
 def fts_terms(fts_query, index_sql):
-    """The index's terms in each phrase of ``fts_query``, as JSON: ``[["rf", "microneedl"]]``
-    for ``"RF microneedling"`` under the porter tokenizer (one list per phrase, in order)."""
+    """The index's terms in each phrase of ``fts_query``, as JSON: ``[["microneedl", "rf"]]``
+    for ``"RF microneedling"`` under the porter tokenizer (the terms of each phrase sorted, the
+    phrases in the query's order)."""
     phrases = _PHRASE.findall(str(fts_query))
     conn, insert = _tokenizer(index_sql)
     conn.execute("begin")
