@@ -175,6 +175,12 @@ async def test_search_index_follows_page_changes(db_path, site_of):
     assert [row["clinic_id"] for row in rows] == [clinic["id"]]
 
 
+async def test_the_directory_reads_the_database_through_memory_mapped_io(datasette):
+    """A search reads thousands of scattered rows: mapped, they come from the system's cache."""
+    mapped = (await datasette.get_database("clinics").execute("pragma mmap_size")).first()[0]
+    assert mapped == 2**30
+
+
 async def test_table_counts_are_counted_again_after_a_write(datasette, db_path):
     """Stored-query pages list every table with its count; the counts are kept between
     requests only while the database file is unchanged."""
