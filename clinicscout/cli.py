@@ -515,9 +515,10 @@ def serve(db_path: str, host: str, port: int, public: bool) -> None:
 def _serve(db_path: str, host: str, port: int, public: bool) -> None:
     import uvicorn
 
-    from clinicscout.web import make_datasette
+    from clinicscout.web import keep_startup_objects_out_of_gc, make_datasette
 
     app = make_datasette(db_path, public=public).app()
+    keep_startup_objects_out_of_gc()
     click.echo(f"Serving {db_path} at http://{host}:{port}/  (Ctrl-C to stop)")
     uvicorn.run(app, host=host, port=port, log_level="warning")
 

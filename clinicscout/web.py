@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -98,3 +99,16 @@ def make_datasette(db_path: str | Path, *, public: bool = False) -> Datasette:
     )
     datasette.add_database(DirectoryDatabase(datasette, path=str(db_path), is_mutable=True), name=DATABASE_NAME)
     return datasette
+
+
+def keep_startup_objects_out_of_gc() -> None:
+    """Move every object alive now out of the garbage collector's sight, for a server to call
+    once started.
+
+    A Datasette process holds some 55,000 objects from its imports, plugins and templates, and
+    every full collection walks them all: 13–20 ms on a 2-core machine, about once every 50
+    requests, added to whichever request triggers it. Frozen (``gc.freeze``, after collecting
+    what is already garbage), they are never walked again; requests' own garbage still is.
+    """
+    gc.collect()
+    gc.freeze()

@@ -5,8 +5,11 @@ Every page is checked for what a patient reads on it, not just for its status co
 
 from __future__ import annotations
 
+import json
 import re
 import sqlite3
+import subprocess
+import sys
 from html import escape as html_escape
 from pathlib import Path
 
@@ -179,6 +182,24 @@ async def test_the_directory_reads_the_database_through_memory_mapped_io(dataset
     """A search reads thousands of scattered rows: mapped, they come from the system's cache."""
     mapped = (await datasette.get_database("clinics").execute("pragma mmap_size")).first()[0]
     assert mapped == 2**30
+
+
+def test_a_started_server_keeps_its_startup_objects_out_of_the_garbage_collectors_way(db_path):
+    """What `clinicscout serve` does once Datasette has started (in a process of its own here:
+    freezing is for the whole process). A full collection then walks only what came after."""
+    started = """
+import asyncio, gc, json, sys
+from clinicscout.web import keep_startup_objects_out_of_gc, make_datasette
+datasette = make_datasette(sys.argv[1])
+asyncio.run(datasette.invoke_startup())
+before = len(gc.get_objects())
+keep_startup_objects_out_of_gc()
+print(json.dumps({"before": before, "frozen": gc.get_freeze_count(), "walked": len(gc.get_objects())}))
+"""
+    counts = json.loads(subprocess.run([sys.executable, "-c", started, str(db_path)], capture_output=True,
+                                       text=True, check=True).stdout)
+    assert counts["frozen"] > 0.9 * counts["before"] > 10_000
+    assert counts["walked"] < 1_000
 
 
 async def test_table_counts_are_counted_again_after_a_write(datasette, db_path):
