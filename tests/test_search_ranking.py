@@ -163,7 +163,8 @@ def query_step(db_path: Path, words: str, select: str) -> dict:
     head = sql[:sql.index("-- Listed clinics worth more than the cut")].rstrip().rstrip(",")
     db = sqlite_utils.Database(db_path)
     db.conn.create_function("escape_fts", 1, escape_fts)  # Datasette's own
-    search_relevance.prepare_connection(db.conn)  # our plugin's functions and term counts
+    # our plugin's functions and term counts
+    search_relevance.prepare_connection(db.conn, "clinics", make_datasette(db_path))
     return next(db.query(f"{head}\n{select}", {"q": words}))
 
 
@@ -306,12 +307,27 @@ def test_search_words_become_the_terms_the_index_holds(tmp_path):
     storage.bulk_insert([clinic("Éclat Skin", 80, "Éclat offers RF-microneedling with numbing creams.")])
     storage.close()
     db = sqlite_utils.Database(db_path)
-    search_relevance.prepare_connection(db.conn)
+    search_relevance.prepare_connection(db.conn, "clinics", make_datasette(db_path))
     index_sql = db["pages_fts"].schema
     terms = json.loads(search_relevance.fts_terms('"RF microneedling" "Numbing" "éclat" "…"', index_sql))
     assert terms == [["microneedl", "rf"], ["numb"], ["eclat"], []]
     held = {term for (term,) in db.execute("select term from pages_fts_vocab")}
     assert {"microneedl", "rf", "numb", "eclat", "cream"} <= held
+
+
+async def test_a_server_started_before_the_first_crawl_searches_once_the_crawl_has_run(tmp_path):
+    """Its connections were made before the indexes were: their term counts find them anyway."""
+    db_path = tmp_path / "clinics.db"
+    db_path.touch()
+    ds = make_datasette(db_path)
+    await ds.invoke_startup()
+    for _ in range(ds.setting("num_sql_threads")):  # every connection opens on the empty file
+        await ds.client.get("/clinics.json")
+    serum_sites(db_path, said_on_one_short_page=6)
+    for _ in range(ds.setting("num_sql_threads")):
+        response = await ds.client.get("/clinics/search.json", params={"q": "serum", "_shape": "objects"})
+        assert response.status_code == 200, response.text
+        assert response.json()["rows"][0]["name"] == "Glow Bar"
 
 
 @pytest.mark.parametrize("statement", [
