@@ -23,9 +23,9 @@ class DirectoryDatabase(Database):
     of tables that each stored-query page and the database page carry: some 40 ms per page at
     100,000 clinics. For the same list it asks each table's columns, primary keys and full-text
     index, one SQLite round trip each: some 40 round trips, 3–4 ms a page; and which tables are
-    hidden and every foreign key, another 4 ms. All of it only
-    changes when the file does, so it is kept with the size and modification time of the
-    database and its WAL, and read again when those change.
+    hidden and every foreign key, another 4 ms. All of it only changes when the file does, so
+    it is kept with the size and modification time of the database and its WAL, and read again
+    when those change.
     """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
