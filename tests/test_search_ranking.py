@@ -159,12 +159,12 @@ async def test_after_few_clinics_with_many_good_pages_a_name_most_clinics_share_
 
 def query_step(db_path: Path, words: str, select: str) -> dict:
     """``select`` run after the search query's first steps (its CTEs up to the cut)."""
-    sql = make_datasette(db_path).config["databases"]["clinics"]["queries"]["search"]["sql"]
+    datasette = make_datasette(db_path)
+    sql = datasette.config["databases"]["clinics"]["queries"]["search"]["sql"]
     head = sql[:sql.index("-- Listed clinics worth more than the cut")].rstrip().rstrip(",")
     db = sqlite_utils.Database(db_path)
     db.conn.create_function("escape_fts", 1, escape_fts)  # Datasette's own
-    # our plugin's functions and term counts
-    search_relevance.prepare_connection(db.conn, "clinics", make_datasette(db_path))
+    search_relevance.prepare_connection(db.conn, "clinics", datasette)  # our functions and term counts
     return next(db.query(f"{head}\n{select}", {"q": words}))
 
 

@@ -23,6 +23,7 @@ import sqlite3
 import threading
 
 from datasette import hookimpl
+from datasette.utils import escape_sqlite
 
 # FTS5's bm25() constants (fts5_aux.c): term-frequency saturation k1, length normalisation b,
 # and the floor it puts under the idf of a phrase that half the rows or more contain.
@@ -71,9 +72,9 @@ def _tokenizer(index_sql):
         conn = sqlite3.connect(":memory:", isolation_level=None)
         conn.execute(index_sql)
         (name,) = conn.execute("select name from sqlite_master where sql like 'create virtual table%'").fetchone()
-        conn.execute(f"create virtual table temp.terms using fts5vocab(main, {_quoted(name)}, instance)")
-        columns = [row[1] for row in conn.execute(f"pragma table_info({_quoted(name)})")]
-        copies[index_sql] = (conn, f"insert into {_quoted(name)}(rowid, {_quoted(columns[0])}) values (?, ?)")
+        conn.execute(f"create virtual table temp.terms using fts5vocab(main, {escape_sqlite(name)}, instance)")
+        columns = [row[1] for row in conn.execute(f"pragma table_info({escape_sqlite(name)})")]
+        copies[index_sql] = (conn, f"insert into {escape_sqlite(name)}(rowid, {escape_sqlite(columns[0])}) values (?, ?)")
     return copies[index_sql]
 
 
@@ -95,10 +96,6 @@ def fts_terms(fts_query, index_sql):
     return json.dumps([sorted(found) for found in terms])
 
 
-def _quoted(identifier):
-    return '"' + identifier.replace('"', '""') + '"'
-
-
 @hookimpl
 def prepare_connection(conn, database, datasette):
     conn.create_function("bm25_ceiling", 3, bm25_ceiling, deterministic=True)
@@ -106,5 +103,5 @@ def prepare_connection(conn, database, datasette):
     conn.create_function("fts_terms", 2, fts_terms, deterministic=True)
     config = datasette.plugin_config("search-relevance", database=database) or {}
     for index in config.get("term_counts", []):
-        conn.execute(f"create virtual table if not exists temp.{_quoted(index + '_vocab')} "
-                     f"using fts5vocab(main, {_quoted(index)}, row)")
+        conn.execute(f"create virtual table if not exists temp.{escape_sqlite(index + '_vocab')} "
+                     f"using fts5vocab(main, {escape_sqlite(index)}, row)")
