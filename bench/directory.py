@@ -47,8 +47,9 @@ MID_TERM = "acne"
 # Words of a fifth to a third of the pages, as patients type them. "texture" ("uneven texture",
 # one of the ten concerns; a fifth of the pages) is worth most on the shortest pages, those of
 # clinics with few quotes, ranked low. "serum" is in the serum criterion's quote, on a third of
-# the pages: BM25 is computed for every one of them, and none reaches a whole point.
-COMMON_TERMS = ("texture", "serum")
+# the pages, once each: none reaches a whole point. "spa" and "dermatology" are in a fifth of
+# the clinics' names too.
+COMMON_TERMS = ("texture", "serum", "spa", "dermatology")
 # Quotes a met verdict may carry, by criterion; anything else gets a generic sentence.
 _QUOTES = {
     "anesthesia": "Before microneedling we apply a topical numbing cream for twenty minutes.",

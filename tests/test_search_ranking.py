@@ -16,7 +16,7 @@ import pytest
 import sqlite_utils
 from datasette.utils import escape_fts
 
-from clinicscout.storage import ClinicRecord, Storage
+from clinicscout.storage import COMMON_TERM_ROWS, ClinicRecord, Storage
 from clinicscout.web import DATA_DIR, make_datasette
 from tests.conftest import synthetic_directory
 
@@ -116,6 +116,121 @@ async def test_mid_frequency_words_order_exactly_as_ranking_every_match_would(di
     rows = await search(directory_db, words)
     assert rows
     assert [(row["clinic_id"], row["relevance"]) for row in rows] == ranked_by_hand(directory_db, words)
+
+
+@pytest.fixture(scope="module")
+def stored_directory_db(tmp_path_factory) -> Path:
+    """The same 3,000 clinics, with the points of every term in 100 rows or more stored."""
+    return synthetic_directory(tmp_path_factory, 3000, common_term_rows=100)
+
+
+@pytest.mark.parametrize("words", [
+    "acne",               # stored: most matches worth a point, some 0
+    "Acne",
+    "texture",
+    "dermatology",        # stored in both indexes
+    "spa",
+    "studio",
+    "clinic",
+    "skin",               # stored, and none worth a point
+    "serum",
+])
+async def test_common_words_read_their_stored_points_and_order_exactly_as_ranking_every_match_would(
+        stored_directory_db, words):
+    plan = query_step(stored_directory_db, words, "select page_term, pages_ranked from plan")
+    assert plan["page_term"] is not None and plan["pages_ranked"] == 0
+    rows = await search(stored_directory_db, words)
+    assert [(row["clinic_id"], row["relevance"]) for row in rows] == ranked_by_hand(stored_directory_db, words)
+
+
+@pytest.mark.parametrize("words", ["acne scars", "glow", "spa clinic"])
+async def test_searches_of_more_or_rarer_words_compute_their_points(stored_directory_db, words):
+    assert query_step(stored_directory_db, words, "select page_term from plan") == {"page_term": None}
+    rows = await search(stored_directory_db, words)
+    assert [(row["clinic_id"], row["relevance"]) for row in rows] == ranked_by_hand(stored_directory_db, words)
+
+
+def stored_points(db_path: Path, term: str) -> dict[int, float]:
+    db = sqlite_utils.Database(db_path)
+    return dict(db.execute(
+        "select row_id, points from search_term_points join search_common_terms as t on t.id = term_id "
+        "where t.fts_index = 'pages_fts' and t.term = ?", [term]).fetchall())
+
+
+def test_a_common_terms_stored_points_are_those_of_its_matches_worth_a_point_or_more(tmp_path):
+    db_path = tmp_path / "clinics.db"
+    serum_sites(db_path, said_on_one_short_page=6, common_term_rows=30)
+    db = sqlite_utils.Database(db_path)
+    by_hand = {row_id: points for row_id, points in db.execute(
+        "select rowid, -bm25(pages_fts) from pages_fts where pages_fts match 'serum'") if points >= 1}
+    assert stored_points(db_path, "serum") == by_hand
+    assert len(by_hand) == 1  # Glow Bar's page
+    # Common: every term in 30 pages or more, and only those.
+    db.execute("create virtual table temp.terms using fts5vocab(main, pages_fts, row)")
+    assert {term for (term,) in db.execute("select term from search_common_terms where fts_index = 'pages_fts'")} == {
+        term for (term,) in db.execute("select term from temp.terms where doc >= 30")}
+
+
+async def test_a_stem_that_searches_as_another_term_is_not_stored_and_is_ranked_for_real(tmp_path):
+    """The index holds "licensed" as "licens", which a search reads as "licen": its stored
+    points would be another term's."""
+    db_path = tmp_path / "clinics.db"
+    storage = Storage(db_path, common_term_rows=5)
+    storage.bulk_insert([
+        clinic(f"Clinic {n}", 40 + n, "Our licensed nurses. " * (1 + n % 4) * (n % 3 == 0) + "Facials and peels. " * n)
+        for n in range(20)
+    ])
+    storage.close()
+    db = sqlite_utils.Database(db_path)
+    db.execute("create virtual table temp.terms using fts5vocab(main, pages_fts, row)")
+    assert db.execute("select doc from temp.terms where term = 'licens'").fetchone() == (7,)
+    assert db.execute("select count(*) from search_common_terms where term like 'licen%'").fetchone() == (0,)
+    assert query_step(db_path, "licensed", "select page_term, pages_ranked from plan") == {
+        "page_term": None, "pages_ranked": 1}
+    rows = await search(db_path, "licensed")
+    assert [(row["clinic_id"], row["relevance"]) for row in rows] == ranked_by_hand(db_path, "licensed")
+
+
+async def test_stored_points_are_set_aside_from_a_pages_change_until_the_clinics_are_ranked_again(tmp_path):
+    """A crawl writes pages before it ranks: meanwhile searches compute their points."""
+    db_path = tmp_path / "clinics.db"
+    serum_sites(db_path, said_on_one_short_page=1, common_term_rows=30)
+    assert query_step(db_path, "serum", "select page_term is not null as stored from plan") == {"stored": 1}
+    db = sqlite_utils.Database(db_path)
+    glow_bar_page = db.execute("select pages.id from pages join clinics on clinics.id = clinic_id "
+                               "where clinics.name = 'Glow Bar'").fetchone()[0]
+    db["pages"].update(glow_bar_page, {"text": "Serum facial. " * 6})
+    assert query_step(db_path, "serum", "select page_term is not null as stored from plan") == {"stored": 0}
+    rows = await search(db_path, "serum")
+    assert rows[0]["name"] == "Glow Bar" and rows[0]["relevance"] == 1
+    assert [(row["clinic_id"], row["relevance"]) for row in rows] == ranked_by_hand(db_path, "serum")
+
+    storage = Storage(db_path, common_term_rows=30)
+    storage.update_ranks()
+    storage.close()
+    assert query_step(db_path, "serum", "select page_term is not null as stored from plan") == {"stored": 1}
+    assert await search(db_path, "serum") == rows
+
+
+def test_an_index_made_again_sets_its_stored_points_aside(tmp_path):
+    """Made again (here dropped, as a change of its configuration would), the index changed
+    without a page changing."""
+    db_path = tmp_path / "clinics.db"
+    serum_sites(db_path, said_on_one_short_page=6, common_term_rows=30)
+    sqlite_utils.Database(db_path)["pages"].disable_fts()
+    Storage(db_path).close()
+    assert query_step(db_path, "serum", "select page_term is not null as stored from plan") == {"stored": 0}
+
+
+@pytest.mark.parametrize(("words", "term"), [
+    ('"Spas"', "spa"), ('"acne"', "acn"), ('"spa" "clinic"', None), ('"anti-aging"', None),
+    ('"spa-spa"', None), ('""', None),
+])
+def test_a_search_of_one_word_is_for_the_one_term_the_index_holds(tmp_path, words, term):
+    db_path = tmp_path / "clinics.db"
+    Storage(db_path).close()
+    index_sql = sqlite_utils.Database(db_path)["pages_fts"].schema
+    assert search_relevance.fts_lone_term(words, index_sql) == term
 
 
 def few_sites_with_many_good_pages(db_path: Path, filler_name: str) -> None:
@@ -263,11 +378,11 @@ def test_no_match_has_nothing_to_bound(synthetic_db):
     assert search_relevance.bm25_ceiling('"zzz"', None, 400) is None
 
 
-def serum_sites(db_path: Path, *, said_on_one_short_page: int) -> None:
+def serum_sites(db_path: Path, *, said_on_one_short_page: int, common_term_rows: int = COMMON_TERM_ROWS) -> None:
     """37 clinics in 100 say "serum" once, a share that BM25 could still give a point to on
     paper; one of them, on a short page, says it ``said_on_one_short_page`` times."""
     filler = "Our microneedling sessions last an hour and include a consultation. " * 2
-    storage = Storage(db_path)
+    storage = Storage(db_path, common_term_rows=common_term_rows)
     storage.bulk_insert([
         clinic("Glow Bar", 5, " ".join(["Serum facial."] * said_on_one_short_page)),
         *(clinic(f"Hydra Clinic {n}", 40 + n, filler + "Each session ends with a peptide serum.")

@@ -13,6 +13,10 @@ each connection's temp schema, ``temp.<index>_vocab``. (In the file, Datasette w
 count it: 230 ms at 100,000 pages. Made from the configuration rather than from the indexes
 found, it is there even for a connection opened before a first crawl made the index.)
 ``fts_terms`` turns the search into the index's own terms.
+
+A search for one common word does not compute BM25 at all: ``fts_lone_term`` names the term it
+is for, and the query reads the points that storage keeps for that term's matches
+(``search_term_points``) while the index is unchanged since.
 """
 
 import functools
@@ -81,19 +85,26 @@ def _tokenizer(index_sql):
 @functools.lru_cache(maxsize=1024)
 def fts_terms(fts_query, index_sql):
     """The index's terms in each phrase of ``fts_query``, as JSON: ``[["microneedl", "rf"]]``
-    for ``"RF microneedling"`` under the porter tokenizer (the terms of each phrase sorted, the
-    phrases in the query's order)."""
+    for ``"RF microneedling"`` under the porter tokenizer (the terms of each phrase sorted, as
+    often as the phrase holds them; the phrases in the query's order)."""
     phrases = _PHRASE.findall(str(fts_query))
     conn, insert = _tokenizer(index_sql)
     conn.execute("begin")
     try:
         conn.executemany(insert, enumerate(phrases))
-        terms = [set() for _ in phrases]
+        terms = [[] for _ in phrases]
         for phrase, term in conn.execute("select doc, term from temp.terms"):
-            terms[phrase].add(term)
+            terms[phrase].append(term)
     finally:
         conn.execute("rollback")
     return json.dumps([sorted(found) for found in terms])
+
+
+def fts_lone_term(fts_query, index_sql):
+    """The index's term that ``fts_query`` searches for, when it is one word that the index
+    holds as one term ("Spas" → "spa"); else null ("spa clinic", "anti-aging")."""
+    phrases = json.loads(fts_terms(fts_query, index_sql))
+    return phrases[0][0] if len(phrases) == 1 and len(phrases[0]) == 1 else None
 
 
 @hookimpl
@@ -101,6 +112,7 @@ def prepare_connection(conn, database, datasette):
     conn.create_function("bm25_ceiling", 3, bm25_ceiling, deterministic=True)
     conn.create_function("bm25_ceiling", 4, bm25_ceiling, deterministic=True)
     conn.create_function("fts_terms", 2, fts_terms, deterministic=True)
+    conn.create_function("fts_lone_term", 2, fts_lone_term, deterministic=True)
     config = datasette.plugin_config("search-relevance", database=database) or {}
     for index in config.get("term_counts", []):
         conn.execute(f"create virtual table if not exists temp.{escape_sqlite(index + '_vocab')} "
