@@ -171,6 +171,7 @@ CREATE TABLE IF NOT EXISTS search_common_terms (
     fts_index TEXT NOT NULL REFERENCES search_indexes (fts_index),
     term TEXT NOT NULL,
     matches INTEGER NOT NULL,
+    matches_by_points TEXT,
     UNIQUE (fts_index, term)
 )""", """
 CREATE TABLE IF NOT EXISTS search_term_points (
@@ -788,6 +789,23 @@ class Storage:
                     SELECT :term_id, row_id, points FROM matched WHERE points >= 1
                     """,
                     {"phrase": '"' + term.replace('"', '""') + '"', "term_id": term_id},
+                )
+                # How many matches are worth each whole number of points: a search needs no more
+                # to choose its cut. ({"0": 6935, "1": 23012})
+                self.db.execute(
+                    """
+                    UPDATE search_common_terms SET matches_by_points = (
+                        SELECT json_group_object(points, matches) FROM (
+                            SELECT 0 AS points, search_common_terms.matches - count(*) AS matches
+                            FROM search_term_points WHERE term_id = :term_id
+                            UNION ALL
+                            SELECT CAST(points AS INTEGER), count(*) FROM search_term_points
+                            WHERE term_id = :term_id GROUP BY 1
+                        ) WHERE matches > 0
+                    )
+                    WHERE id = :term_id
+                    """,
+                    {"term_id": term_id},
                 )
             self.db.execute(
                 "UPDATE search_indexes SET common_terms_at = changes WHERE fts_index = ?", [fts_index]

@@ -165,6 +165,9 @@ def test_a_common_terms_stored_points_are_those_of_its_matches_worth_a_point_or_
         "select rowid, -bm25(pages_fts) from pages_fts where pages_fts match 'serum'") if points >= 1}
     assert stored_points(db_path, "serum") == by_hand
     assert len(by_hand) == 1  # Glow Bar's page
+    counted = db.execute("select matches, matches_by_points from search_common_terms "
+                         "where fts_index = 'pages_fts' and term = 'serum'").fetchone()
+    assert (counted[0], json.loads(counted[1])) == (37, {"0": 36, "1": 1})
     # Common: every term in 30 pages or more, and only those.
     db.execute("create virtual table temp.terms using fts5vocab(main, pages_fts, row)")
     assert {term for (term,) in db.execute("select term from search_common_terms where fts_index = 'pages_fts'")} == {
