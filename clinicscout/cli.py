@@ -506,9 +506,17 @@ def score(db_path: str) -> None:
 @click.option("--port", default=8001, show_default=True, type=int)
 @click.option("--public", is_flag=True, help="Disallow arbitrary SQL (stored queries only).")
 def serve(db_path: str, host: str, port: int, public: bool) -> None:
-    """Serve the directory with Datasette."""
+    """Serve the directory with Datasette.
+
+    A database made by an older clinicscout is brought up to date first (new tables, columns
+    and views), as a crawl would; one that cannot be written is served as it is.
+    """
     if not Path(db_path).exists():
         raise click.UsageError(f"{db_path} does not exist: run 'clinicscout crawl' first")
+    try:
+        Storage(db_path).close()
+    except StorageError as error:
+        click.echo(f"Warning: {error}; serving it as it is.", err=True)
     _serve(db_path, host, port, public)
 
 

@@ -9,7 +9,10 @@ import sqlite3
 import subprocess
 import sys
 import threading
-from contextlib import closing
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
 from functools import partial
 from http.server import ThreadingHTTPServer
 from pathlib import Path
@@ -78,6 +81,32 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+@contextmanager
+def clinicscout_serving(db: Path) -> Iterator[str]:
+    """A real ``clinicscout serve`` process over ``db`` on a free loopback port: its base URL."""
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "clinicscout", "serve", "--db", str(db), "--port", str(port)],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            with urllib.request.urlopen(base + "/", timeout=2):
+                break
+        except OSError:
+            if server.poll() is not None or time.monotonic() > deadline:
+                server.kill()
+                raise AssertionError(f"clinicscout serve did not start:\n{server.stdout.read()}") from None
+            time.sleep(0.2)
+    try:
+        yield base
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
 
 
 @pytest.fixture(scope="session")

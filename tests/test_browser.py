@@ -8,16 +8,12 @@ reach the directory as text, and nothing of them runs. Screenshots go to tests/a
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 import sqlite_utils
 
-from tests.conftest import ROOT, copy_database, free_port
+from tests.conftest import ROOT, clinicscout_serving, copy_database
 
 pytestmark = pytest.mark.browser
 
@@ -36,25 +32,8 @@ def served_directory(crawled_db, tmp_path_factory):
     """`clinicscout serve` on a free loopback port, over a copy of the crawled database."""
     db = tmp_path_factory.mktemp("served") / "clinics.db"
     copy_database(crawled_db, db)
-    port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "clinicscout", "serve", "--db", str(db), "--port", str(port)],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            with urllib.request.urlopen(base + "/", timeout=2):
-                break
-        except OSError:
-            if server.poll() is not None or time.monotonic() > deadline:
-                server.kill()
-                raise AssertionError(f"clinicscout serve did not start:\n{server.stdout.read()}") from None
-            time.sleep(0.2)
-    yield base, db
-    server.terminate()
-    server.wait(timeout=10)
+    with clinicscout_serving(db) as base:
+        yield base, db
 
 
 @pytest.fixture(scope="module")

@@ -10,16 +10,18 @@ import re
 import sqlite3
 import subprocess
 import sys
+import urllib.request
 from html import escape as html_escape
 from pathlib import Path
 
 import pytest
 import sqlite_utils
 
+from bench.directory import synthetic_clinics
 from clinicscout.storage import Storage
 from clinicscout.web import make_datasette
 from scoring import CRITERIA, POSITIVE_CRITERIA
-from tests.conftest import copy_database, query, synthetic_directory
+from tests.conftest import clinicscout_serving, copy_database, query, synthetic_directory
 
 
 @pytest.fixture
@@ -418,3 +420,23 @@ async def test_public_mode_still_serves_the_stored_queries(db_path):
     assert (await ds.client.get("/clinics/-/query?sql=select+1")).status_code == 403
     rows = (await get_json(ds, "/clinics/search.json?q=numbing&_shape=objects"))["rows"]
     assert rows
+
+
+def test_serving_a_database_an_older_clinicscout_made_brings_it_up_to_date_first(tmp_path):
+    """Made before searches stored common words' points: the search query reads tables the
+    file lacks until ``clinicscout serve`` adds them, as a crawl would."""
+    db = tmp_path / "clinics.db"
+    storage = Storage(db)
+    storage.bulk_insert(synthetic_clinics(40, seed=5))
+    storage.close()
+    older = sqlite_utils.Database(db)
+    for trigger in [t.name for t in older.triggers if "_search_changes_" in t.name]:
+        older.execute(f"DROP TRIGGER {trigger}")
+    for table in ("search_term_points", "search_common_terms", "search_indexes"):
+        older[table].drop()
+    older.close()
+    with clinicscout_serving(db) as base, urllib.request.urlopen(
+            f"{base}/clinics/search.json?q=numbing&_shape=objects", timeout=10) as response:
+        rows = json.load(response)["rows"]
+    assert rows and all("numbing" in row["snippet"].lower() for row in rows)
+    assert {"search_indexes", "search_common_terms", "search_term_points"} <= set(sqlite_utils.Database(db).table_names())
