@@ -735,23 +735,23 @@ class Storage:
                 )
 
     def _ensure_search_points_schema(self, rebuilt: list[str]) -> None:
-        """The tables of common terms' stored points, and the triggers that count each
-        index's changes: stored points are those of ``search_indexes.common_terms_at`` changes,
-        and a search uses them only while that is still ``changes``. ``rebuilt`` indexes were
-        just made again (their configuration changed), a change no trigger saw."""
+        """The tables of common terms' stored points, and triggers that count the changes to
+        each index's rows in ``search_indexes.changes``. Points are stored with that count
+        (``common_terms_at``), and a search uses them only while the two are equal. ``rebuilt``
+        indexes were just made again (their configuration changed): a change no trigger saw."""
         with self.db.atomic():
             for statement in _SEARCH_POINTS_SCHEMA:
                 self.db.execute(statement)
             for fts_index, (table, columns) in _FTS_INDEXES.items():
                 self.db.execute("INSERT OR IGNORE INTO search_indexes (fts_index) VALUES (?)", [fts_index])
-                count = f"UPDATE search_indexes SET changes = changes + 1 WHERE fts_index = '{fts_index}'"
+                count_change = f"UPDATE search_indexes SET changes = changes + 1 WHERE fts_index = '{fts_index}'"
                 changed = " OR ".join(f"old.{column} IS NOT new.{column}" for column in columns)
                 for trigger in (
                     f"{table}_search_changes_ai AFTER INSERT ON {table}",
                     f"{table}_search_changes_ad AFTER DELETE ON {table}",
                     f"{table}_search_changes_au AFTER UPDATE OF {', '.join(columns)} ON {table} WHEN {changed}",
                 ):
-                    self.db.execute(f"CREATE TRIGGER IF NOT EXISTS {trigger} BEGIN {count}; END")
+                    self.db.execute(f"CREATE TRIGGER IF NOT EXISTS {trigger} BEGIN {count_change}; END")
             for fts_index in rebuilt:
                 self.db.execute("UPDATE search_indexes SET changes = changes + 1 WHERE fts_index = ?", [fts_index])
 
@@ -791,22 +791,15 @@ class Storage:
                     {"phrase": '"' + term.replace('"', '""') + '"', "term_id": term_id},
                 )
                 # How many matches are worth each whole number of points: a search needs no more
-                # to choose its cut. ({"0": 6935, "1": 23012})
-                self.db.execute(
-                    """
-                    UPDATE search_common_terms SET matches_by_points = (
-                        SELECT json_group_object(points, matches) FROM (
-                            SELECT 0 AS points, search_common_terms.matches - count(*) AS matches
-                            FROM search_term_points WHERE term_id = :term_id
-                            UNION ALL
-                            SELECT CAST(points AS INTEGER), count(*) FROM search_term_points
-                            WHERE term_id = :term_id GROUP BY 1
-                        ) WHERE matches > 0
-                    )
-                    WHERE id = :term_id
-                    """,
-                    {"term_id": term_id},
-                )
+                # to choose its cut. ({"0": 6935, "1": 23012}; the matches not stored are worth 0.)
+                by_points = dict(self.db.execute(
+                    "SELECT CAST(points AS INTEGER), count(*) FROM search_term_points WHERE term_id = ? GROUP BY 1",
+                    [term_id],
+                ).fetchall())
+                if worth_nothing := matches - sum(by_points.values()):
+                    by_points[0] = worth_nothing
+                self.db.execute("UPDATE search_common_terms SET matches_by_points = ? WHERE id = ?",
+                                [json.dumps(by_points), term_id])
             self.db.execute(
                 "UPDATE search_indexes SET common_terms_at = changes WHERE fts_index = ?", [fts_index]
             )

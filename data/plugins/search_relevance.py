@@ -100,10 +100,10 @@ def fts_terms(fts_query, index_sql):
     return json.dumps([sorted(found) for found in terms])
 
 
-def fts_lone_term(fts_query, index_sql):
-    """The index's term that ``fts_query`` searches for, when it is one word that the index
-    holds as one term ("Spas" → "spa"); else null ("spa clinic", "anti-aging")."""
-    phrases = json.loads(fts_terms(fts_query, index_sql))
+def fts_lone_term(terms):
+    """The one term a search is for, from its ``fts_terms``, when it is one word that the
+    index holds as one term ("Spas" → "spa"); else null ("spa clinic", "anti-aging")."""
+    phrases = json.loads(terms)
     return phrases[0][0] if len(phrases) == 1 and len(phrases[0]) == 1 else None
 
 
@@ -112,7 +112,7 @@ def prepare_connection(conn, database, datasette):
     conn.create_function("bm25_ceiling", 3, bm25_ceiling, deterministic=True)
     conn.create_function("bm25_ceiling", 4, bm25_ceiling, deterministic=True)
     conn.create_function("fts_terms", 2, fts_terms, deterministic=True)
-    conn.create_function("fts_lone_term", 2, fts_lone_term, deterministic=True)
+    conn.create_function("fts_lone_term", 1, fts_lone_term, deterministic=True)
     config = datasette.plugin_config("search-relevance", database=database) or {}
     for index in config.get("term_counts", []):
         conn.execute(f"create virtual table if not exists temp.{escape_sqlite(index + '_vocab')} "
