@@ -181,7 +181,7 @@ async def _time_paths(db_path: Path, repeats: int) -> dict[str, Any]:
 async def _time_with(client: httpx2.AsyncClient, paths: dict[str, tuple[str, bool]],
                      connections: int, repeats: int) -> dict[str, Any]:
     # Datasette runs SQL on a pool of threads, one SQLite connection each, and a connection
-    # prepares a statement the first time it runs it: the search query takes about 0.3 s to
+    # prepares a statement the first time it runs it: the search query takes 0.15-0.25 s to
     # prepare, then stays in the connection's statement cache. The percentiles are the steady
     # state, after one request per connection; the first request is reported as "cold_ms".
     results: dict[str, Any] = {}

@@ -21,9 +21,9 @@ and what the directory (Datasette) reads, derived from those:
   zip_codes         US ZIP code centres (from the ``zipcodes`` package), for "near a ZIP"
   pages_fts, clinics_fts  full-text indexes (porter stemming), kept in sync by triggers
   search_indexes, search_common_terms, search_term_points
-                    the BM25 points of the matches of each term common in an index, stored
-                    when ranking (see _store_common_term_points), so that a search for a
-                    common word need not compute them
+                    the BM25 points each term common in an index gives each clinic (its name,
+                    or its best page), stored when ranking (see _store_common_term_points), so
+                    that a search for a common word need not compute them
 
 A site is written in one transaction, so a clinic never has half its verdicts. Ids are stable:
 a clinic is keyed by its website, a page by its URL, so crawling twice leaves the same rows.
@@ -171,15 +171,18 @@ CREATE TABLE IF NOT EXISTS search_common_terms (
     fts_index TEXT NOT NULL REFERENCES search_indexes (fts_index),
     term TEXT NOT NULL,
     matches INTEGER NOT NULL,
-    matches_by_points TEXT,
+    clinics_by_points TEXT,
     UNIQUE (fts_index, term)
 )""", """
 CREATE TABLE IF NOT EXISTS search_term_points (
     term_id INTEGER NOT NULL REFERENCES search_common_terms (id),
-    row_id INTEGER NOT NULL,
-    points REAL NOT NULL,
-    PRIMARY KEY (term_id, row_id)
+    clinic_id INTEGER NOT NULL,
+    points INTEGER NOT NULL,
+    page_id INTEGER,
+    PRIMARY KEY (term_id, clinic_id)
 ) WITHOUT ROWID
+""", """
+CREATE INDEX IF NOT EXISTS search_term_points_by_points ON search_term_points (term_id, points)
 """)
 
 
@@ -740,6 +743,12 @@ class Storage:
         (``common_terms_at``), and a search uses them only while the two are equal. ``rebuilt``
         indexes were just made again (their configuration changed): a change no trigger saw."""
         with self.db.atomic():
+            stored = self.db["search_term_points"]
+            if stored.exists() and "clinic_id" not in stored.columns_dict:
+                # Stored by an older version, one row a match: stored again, one row a clinic.
+                self.db.execute("DROP TABLE search_term_points")
+                self.db.execute("DROP TABLE search_common_terms")
+                self.db.execute("UPDATE search_indexes SET common_terms_at = NULL")
             for statement in _SEARCH_POINTS_SCHEMA:
                 self.db.execute(statement)
             for fts_index, (table, columns) in _FTS_INDEXES.items():
@@ -756,13 +765,15 @@ class Storage:
                 self.db.execute("UPDATE search_indexes SET changes = changes + 1 WHERE fts_index = ?", [fts_index])
 
     def _store_common_term_points(self) -> None:
-        """Store the BM25 points of every match worth a whole point or more of each common
-        term (in ``common_term_rows`` rows or more) of each index changed since last stored.
+        """Store, for each common term (in ``common_term_rows`` rows or more) of each index
+        changed since last stored, the whole BM25 points of every clinic it makes worth one or
+        more: of the clinic's name, or of its pages, with its first page worth that many.
 
-        A search for one word ranks its matches by BM25 in whole points; for a word on a fifth
-        of 100,000 pages, computing them takes 20 ms or more of every such search. Stored, they
-        are read instead, and matches not stored are worth 0 points. Storing takes some 0.6 µs
-        a match of every common term, about 4 s at 100,000 pages, only when the index changed.
+        A search for one word ranks clinics by BM25 in whole points; for a word on a fifth of
+        100,000 pages, computing them takes 20 ms or more of every such search. Stored, they are
+        read instead, from the clinics worth the most down, and clinics not stored are worth 0
+        points. Storing takes about 0.1 ms a common term and 1 µs a match, some 5 s at 100,000
+        pages, only when the index changed.
         """
         stale = self.db.execute(
             "SELECT fts_index FROM search_indexes WHERE common_terms_at IS NOT changes"
@@ -773,33 +784,53 @@ class Storage:
                 "(SELECT id FROM search_common_terms WHERE fts_index = ?)", [fts_index]
             )
             self.db.execute("DELETE FROM search_common_terms WHERE fts_index = ?", [fts_index])
+            # Each clinic's best match in whole points (all a search ranks by). A page's clinic
+            # is read once into a temporary table for every term (faster to look up than the wide
+            # pages table), and of its pages worth the most, the first is kept: max() of points
+            # then page id as one number (ids are far below 2**32) takes the other columns from
+            # its row. A name is its clinic's one match.
+            if fts_index == "pages_fts":
+                self.db.execute("CREATE TEMP TABLE IF NOT EXISTS page_clinics (page_id INTEGER PRIMARY KEY, clinic_id)")
+                self.db.execute("DELETE FROM temp.page_clinics")
+                self.db.execute("INSERT INTO temp.page_clinics SELECT id, clinic_id FROM pages")
+                best_matches = """
+                    SELECT clinic_id, points, page_id FROM (
+                        SELECT page_clinics.clinic_id, matched.points, matched.row_id AS page_id,
+                               max(matched.points * 4294967296 - matched.row_id)
+                        FROM matched JOIN temp.page_clinics ON page_clinics.page_id = matched.row_id
+                        GROUP BY page_clinics.clinic_id)"""
+            else:
+                best_matches = "SELECT row_id, points, NULL FROM matched"
+            self.db.execute("CREATE TEMP TABLE IF NOT EXISTS best_matches (clinic_id, points, page_id)")
             for term, matches in self._common_terms(fts_index):
                 term_id = self.db.execute(
                     "INSERT INTO search_common_terms (fts_index, term, matches) VALUES (?, ?, ?)",
                     [fts_index, term, matches],
                 ).lastrowid
-                # Materialized: bm25() once a match, not once in the filter and again in the row.
+                # Materialized: bm25() once a match.
                 self.db.execute(
                     f"""
                     WITH matched AS MATERIALIZED (
-                        SELECT rowid AS row_id, -bm25({fts_index}) AS points
+                        SELECT rowid AS row_id, CAST(-bm25({fts_index}) AS INTEGER) AS points
                         FROM {fts_index} WHERE {fts_index} MATCH :phrase
                     )
-                    INSERT INTO search_term_points (term_id, row_id, points)
-                    SELECT :term_id, row_id, points FROM matched WHERE points >= 1
+                    INSERT INTO temp.best_matches (clinic_id, points, page_id) {best_matches}
                     """,
-                    {"phrase": '"' + term.replace('"', '""') + '"', "term_id": term_id},
+                    {"phrase": '"' + term.replace('"', '""') + '"'},
                 )
-                # How many matches are worth each whole number of points: a search needs no more
-                # to choose its cut. ({"0": 6935, "1": 23012}; the matches not stored are worth 0.)
-                by_points = dict(self.db.execute(
-                    "SELECT CAST(points AS INTEGER), count(*) FROM search_term_points WHERE term_id = ? GROUP BY 1",
+                self.db.execute(
+                    "INSERT INTO search_term_points (term_id, clinic_id, points, page_id) "
+                    "SELECT ?, clinic_id, points, page_id FROM temp.best_matches WHERE points >= 1",
                     [term_id],
+                )
+                # How many clinics it makes worth each whole number of points: a search needs no
+                # more to choose its cut. ({"0": 6935, "1": 23012}; those not stored are worth 0.)
+                by_points = dict(self.db.execute(
+                    "SELECT points, count(*) FROM temp.best_matches GROUP BY 1"
                 ).fetchall())
-                if worth_nothing := matches - sum(by_points.values()):
-                    by_points[0] = worth_nothing
-                self.db.execute("UPDATE search_common_terms SET matches_by_points = ? WHERE id = ?",
+                self.db.execute("UPDATE search_common_terms SET clinics_by_points = ? WHERE id = ?",
                                 [json.dumps(by_points), term_id])
+                self.db.execute("DELETE FROM temp.best_matches")
             self.db.execute(
                 "UPDATE search_indexes SET common_terms_at = changes WHERE fts_index = ?", [fts_index]
             )

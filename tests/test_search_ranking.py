@@ -150,28 +150,45 @@ async def test_searches_of_more_or_rarer_words_compute_their_points(stored_direc
     assert [(row["clinic_id"], row["relevance"]) for row in rows] == ranked_by_hand(stored_directory_db, words)
 
 
-def stored_points(db_path: Path, term: str) -> dict[int, float]:
+def stored_points(db_path: Path, term: str) -> dict[int, tuple[int, int]]:
+    """The stored whole points of a term of the pages index: {clinic_id: (points, page_id)}."""
     db = sqlite_utils.Database(db_path)
-    return dict(db.execute(
-        "select row_id, points from search_term_points join search_common_terms as t on t.id = term_id "
-        "where t.fts_index = 'pages_fts' and t.term = ?", [term]).fetchall())
+    return {clinic_id: (points, page_id) for clinic_id, points, page_id in db.execute(
+        "select clinic_id, points, page_id from search_term_points join search_common_terms as t on t.id = term_id "
+        "where t.fts_index = 'pages_fts' and t.term = ?", [term]).fetchall()}
 
 
-def test_a_common_terms_stored_points_are_those_of_its_matches_worth_a_point_or_more(tmp_path):
+def test_a_common_terms_stored_points_are_each_clinics_best_page_worth_a_whole_point_or_more(tmp_path):
     db_path = tmp_path / "clinics.db"
     serum_sites(db_path, said_on_one_short_page=6, common_term_rows=30)
     db = sqlite_utils.Database(db_path)
-    by_hand = {row_id: points for row_id, points in db.execute(
-        "select rowid, -bm25(pages_fts) from pages_fts where pages_fts match 'serum'") if points >= 1}
+    by_hand = {clinic_id: (int(points), page_id) for clinic_id, page_id, points in db.execute(
+        "select pages.clinic_id, pages.id, -bm25(pages_fts) from pages_fts join pages on pages.id = pages_fts.rowid "
+        "where pages_fts match 'serum'") if points >= 1}
     assert stored_points(db_path, "serum") == by_hand
     assert len(by_hand) == 1  # Glow Bar's page
-    counted = db.execute("select matches, matches_by_points from search_common_terms "
+    counted = db.execute("select matches, clinics_by_points from search_common_terms "
                          "where fts_index = 'pages_fts' and term = 'serum'").fetchone()
     assert (counted[0], json.loads(counted[1])) == (37, {"0": 36, "1": 1})
     # Common: every term in 30 pages or more, and only those.
     db.execute("create virtual table temp.terms using fts5vocab(main, pages_fts, row)")
     assert {term for (term,) in db.execute("select term from search_common_terms where fts_index = 'pages_fts'")} == {
         term for (term,) in db.execute("select term from temp.terms where doc >= 30")}
+
+
+def test_a_clinic_of_many_pages_stores_its_first_page_worth_the_most_whole_points(tmp_path):
+    db_path = tmp_path / "clinics.db"
+    few_sites_with_many_good_pages(db_path, "Filler Clinic {n}", common_term_rows=30)
+    db = sqlite_utils.Database(db_path)
+    clinic_id, first_page = db.execute(
+        "select clinics.id, min(pages.id) from clinics join pages on pages.clinic_id = clinics.id "
+        "where clinics.name = 'Serum Site 0'").fetchone()
+    # Its 40 pages are alike but for their number, whose length moves BM25 a little.
+    points = [value for (value,) in db.execute(
+        "select -bm25(pages_fts) from pages_fts join pages on pages.id = pages_fts.rowid "
+        "where pages_fts match 'peptide' and pages.clinic_id = ?", [clinic_id])]
+    assert len(points) == 40 and len({int(value) for value in points}) == 1
+    assert stored_points(db_path, "peptid")[clinic_id] == (int(max(points)), first_page)
 
 
 async def test_a_stem_that_searches_as_another_term_is_not_stored_and_is_ranked_for_real(tmp_path):
@@ -225,6 +242,25 @@ def test_an_index_made_again_sets_its_stored_points_aside(tmp_path):
     assert query_step(db_path, "serum", "select page_term is not null as stored from plan") == {"stored": 0}
 
 
+async def test_points_stored_one_row_a_match_by_an_older_version_are_stored_again_one_row_a_clinic(tmp_path):
+    db_path = tmp_path / "clinics.db"
+    serum_sites(db_path, said_on_one_short_page=6, common_term_rows=30)
+    rows = await search(db_path, "serum")
+    db = sqlite_utils.Database(db_path)
+    db.execute("drop table search_term_points")
+    db.execute("create table search_term_points (term_id integer not null, row_id integer not null, "
+               "points real not null, primary key (term_id, row_id)) without rowid")
+    Storage(db_path, common_term_rows=30).close()
+    assert "clinic_id" in db["search_term_points"].columns_dict
+    assert query_step(db_path, "serum", "select page_term is not null as stored from plan") == {"stored": 0}
+    assert await search(db_path, "serum") == rows
+    storage = Storage(db_path, common_term_rows=30)
+    storage.update_ranks()
+    storage.close()
+    assert query_step(db_path, "serum", "select page_term is not null as stored from plan") == {"stored": 1}
+    assert await search(db_path, "serum") == rows
+
+
 @pytest.mark.parametrize(("words", "term"), [
     ('"Spas"', "spa"), ('"acne"', "acn"), ('"spa" "clinic"', None), ('"anti-aging"', None),
     ('"spa-spa"', None), ('""', None),
@@ -234,10 +270,11 @@ def test_a_search_of_one_word_is_for_the_one_term_the_index_holds(synthetic_db, 
     assert search_relevance.fts_lone_term(search_relevance.fts_terms(words, index_sql)) == term
 
 
-def few_sites_with_many_good_pages(db_path: Path, filler_name: str) -> None:
+def few_sites_with_many_good_pages(db_path: Path, filler_name: str, *,
+                                   common_term_rows: int = COMMON_TERM_ROWS) -> None:
     """12 sites of 40 short pages that say "peptide" twice, 30 clinics whose one long page says
     it once, and 600 others named ``filler_name`` and a number (their pages say neither)."""
-    storage = Storage(db_path)
+    storage = Storage(db_path, common_term_rows=common_term_rows)
     filler = ["We offer facials and peels.", "Book a visit with our team today."]
     long_page = "Our facials, peels and laser treatments suit every skin type and season. " * 12
     storage.bulk_insert([
@@ -273,6 +310,20 @@ async def test_after_few_clinics_with_many_good_pages_a_name_most_clinics_share_
     assert [(row["clinic_id"], row["relevance"]) for row in rows] == ranked_by_hand(db_path, "peptide")
 
 
+@pytest.mark.parametrize("filler_name", ["Filler Clinic {n}", "Peptide Filler {n}"])
+async def test_stored_points_list_the_same_clinics_pages_and_snippets_as_computed_ones(tmp_path, filler_name):
+    computed, stored = tmp_path / "computed.db", tmp_path / "stored.db"
+    few_sites_with_many_good_pages(computed, filler_name)
+    few_sites_with_many_good_pages(stored, filler_name, common_term_rows=30)
+    assert query_step(computed, "peptide", "select page_term is not null as stored from plan") == {"stored": 0}
+    assert query_step(stored, "peptide", "select page_term is not null as stored from plan") == {"stored": 1}
+    rows = await search(stored, "peptide")
+    assert rows == await search(computed, "peptide")
+    # Each snippet comes from the clinic's first page worth its relevance.
+    assert rows[0]["page_url"] == "https://serum-site-11.example/"
+    assert "<b>" not in rows[0]["snippet"] and "\ue000Peptide\ue001 serum" in rows[0]["snippet"]
+
+
 def query_step(db_path: Path, words: str, select: str) -> dict:
     """``select`` run after the search query's first steps (its CTEs up to the cut)."""
     datasette = make_datasette(db_path)
@@ -284,10 +335,33 @@ def query_step(db_path: Path, words: str, select: str) -> dict:
     return next(db.query(f"{head}\n{select}", {"q": words}))
 
 
+def search_with_cut_found_as(db_path: Path, words: str, *, direct: int, gathered: int) -> list[tuple[int, int]]:
+    """(clinic_id, relevance) of the search query's rows, the clinics worth its cut found from
+    their matches (``direct``) or by a walk that gathers the stored points worth the cut first
+    (``gathered``) or looks each walked clinic up among them, whatever the cut would choose."""
+    datasette = make_datasette(db_path)
+    sql = datasette.config["databases"]["clinics"]["queries"]["search"]["sql"]
+    chosen = "select level, direct, gathered, pages_ranked, names_ranked from ("
+    assert chosen in sql
+    sql = sql.replace(chosen, f"select level, {direct} as direct, {gathered} as gathered, pages_ranked, names_ranked from (")
+    db = sqlite_utils.Database(db_path)
+    db.conn.create_function("escape_fts", 1, escape_fts)
+    search_relevance.prepare_connection(db.conn, "clinics", datasette)
+    return [(row["clinic_id"], row["relevance"]) for row in db.query(sql, {"q": words})]
+
+
+@pytest.mark.parametrize("words", ["acne", "texture", "dermatology", "spa", "studio", "clinic"])
+def test_each_way_of_finding_the_clinics_worth_the_cut_orders_them_alike(stored_directory_db, words):
+    assert query_step(stored_directory_db, words, "select level > 0 as above_0 from cut") == {"above_0": 1}
+    by_hand = ranked_by_hand(stored_directory_db, words)
+    for direct, gathered in ((1, 0), (0, 1), (0, 0)):
+        assert search_with_cut_found_as(stored_directory_db, words, direct=direct, gathered=gathered) == by_hand
+
+
 def search_plan(db_path: Path, words: str) -> dict:
     """The cut the search query picks for ``words``: its level, and whether the clinics worth
     it are found from its matches (``direct``) or by walking the directory in rank order."""
-    return query_step(db_path, words, "select * from cut")
+    return query_step(db_path, words, "select level, direct from cut")
 
 
 async def test_when_the_best_pages_are_low_ranked_clinics_they_are_found_from_their_matches(tmp_path):

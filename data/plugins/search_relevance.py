@@ -15,8 +15,8 @@ found, it is there even for a connection opened before a first crawl made the in
 ``fts_terms`` turns the search into the index's own terms.
 
 A search for one common word does not compute BM25 at all: ``fts_lone_term`` names the term it
-is for, and the query reads the points that storage keeps for that term's matches
-(``search_term_points``) while the index is unchanged since.
+is for, and the query reads the points that storage keeps for the clinics that term makes worth
+a point or more (``search_term_points``) while the index is unchanged since.
 """
 
 import functools
