@@ -772,8 +772,8 @@ class Storage:
         A search for one word ranks clinics by BM25 in whole points; for a word on a fifth of
         100,000 pages, computing them takes 20 ms or more of every such search. Stored, they are
         read instead, from the clinics worth the most down, and clinics not stored are worth 0
-        points. Storing takes about 0.1 ms a common term and 1 µs a match, some 5 s at 100,000
-        pages, only when the index changed.
+        points. Storing takes about 1.7 µs a match of a common term, some 8 s at 100,000 pages,
+        only when the index changed.
         """
         stale = self.db.execute(
             "SELECT fts_index FROM search_indexes WHERE common_terms_at IS NOT changes"
@@ -784,56 +784,60 @@ class Storage:
                 "(SELECT id FROM search_common_terms WHERE fts_index = ?)", [fts_index]
             )
             self.db.execute("DELETE FROM search_common_terms WHERE fts_index = ?", [fts_index])
-            # Each clinic's best match in whole points (all a search ranks by). A page's clinic
-            # is read once into a temporary table for every term (faster to look up than the wide
-            # pages table), and of its pages worth the most, the first is kept: max() of points
-            # then page id as one number (ids are far below 2**32) takes the other columns from
-            # its row. A name is its clinic's one match.
             if fts_index == "pages_fts":
+                # Read once for every term: faster to look a page's clinic up in than the wide
+                # pages table.
                 self.db.execute("CREATE TEMP TABLE IF NOT EXISTS page_clinics (page_id INTEGER PRIMARY KEY, clinic_id)")
                 self.db.execute("DELETE FROM temp.page_clinics")
                 self.db.execute("INSERT INTO temp.page_clinics SELECT id, clinic_id FROM pages")
-                best_matches = """
-                    SELECT clinic_id, points, page_id FROM (
-                        SELECT page_clinics.clinic_id, matched.points, matched.row_id AS page_id,
-                               max(matched.points * 4294967296 - matched.row_id)
-                        FROM matched JOIN temp.page_clinics ON page_clinics.page_id = matched.row_id
-                        GROUP BY page_clinics.clinic_id)"""
-            else:
-                best_matches = "SELECT row_id, points, NULL FROM matched"
             self.db.execute("CREATE TEMP TABLE IF NOT EXISTS best_matches (clinic_id, points, page_id)")
             for term, matches in self._common_terms(fts_index):
-                term_id = self.db.execute(
-                    "INSERT INTO search_common_terms (fts_index, term, matches) VALUES (?, ?, ?)",
-                    [fts_index, term, matches],
-                ).lastrowid
-                # Materialized: bm25() once a match.
-                self.db.execute(
-                    f"""
-                    WITH matched AS MATERIALIZED (
-                        SELECT rowid AS row_id, CAST(-bm25({fts_index}) AS INTEGER) AS points
-                        FROM {fts_index} WHERE {fts_index} MATCH :phrase
-                    )
-                    INSERT INTO temp.best_matches (clinic_id, points, page_id) {best_matches}
-                    """,
-                    {"phrase": '"' + term.replace('"', '""') + '"'},
-                )
-                self.db.execute(
-                    "INSERT INTO search_term_points (term_id, clinic_id, points, page_id) "
-                    "SELECT ?, clinic_id, points, page_id FROM temp.best_matches WHERE points >= 1",
-                    [term_id],
-                )
-                # How many clinics it makes worth each whole number of points: a search needs no
-                # more to choose its cut. ({"0": 6935, "1": 23012}; those not stored are worth 0.)
-                by_points = dict(self.db.execute(
-                    "SELECT points, count(*) FROM temp.best_matches GROUP BY 1"
-                ).fetchall())
-                self.db.execute("UPDATE search_common_terms SET clinics_by_points = ? WHERE id = ?",
-                                [json.dumps(by_points), term_id])
-                self.db.execute("DELETE FROM temp.best_matches")
+                self._store_term_points(fts_index, term, matches)
             self.db.execute(
                 "UPDATE search_indexes SET common_terms_at = changes WHERE fts_index = ?", [fts_index]
             )
+
+    def _store_term_points(self, fts_index: str, term: str, matches: int) -> None:
+        """One common term of an index: its row, the clinics it makes worth a point or more, and
+        how many clinics it makes worth each whole number of points."""
+        term_id = self.db.execute(
+            "INSERT INTO search_common_terms (fts_index, term, matches) VALUES (?, ?, ?)",
+            [fts_index, term, matches],
+        ).lastrowid
+        # Each clinic's best match in whole points (all a search ranks by). Of a clinic's pages
+        # worth the most, the first is kept: max() of points then page id as one number (ids are
+        # far below 2**32) takes the other columns from its row. A name is its clinic's one match.
+        if fts_index == "pages_fts":
+            best_matches = """
+                SELECT clinic_id, points, page_id FROM (
+                    SELECT page_clinics.clinic_id, matched.points, matched.row_id AS page_id,
+                           max(matched.points * 4294967296 - matched.row_id)
+                    FROM matched JOIN temp.page_clinics ON page_clinics.page_id = matched.row_id
+                    GROUP BY page_clinics.clinic_id)"""
+        else:
+            best_matches = "SELECT row_id, points, NULL FROM matched"
+        # Materialized: bm25() once a match.
+        self.db.execute(
+            f"""
+            WITH matched AS MATERIALIZED (
+                SELECT rowid AS row_id, CAST(-bm25({fts_index}) AS INTEGER) AS points
+                FROM {fts_index} WHERE {fts_index} MATCH :phrase
+            )
+            INSERT INTO temp.best_matches (clinic_id, points, page_id) {best_matches}
+            """,
+            {"phrase": '"' + term.replace('"', '""') + '"'},
+        )
+        self.db.execute(
+            "INSERT INTO search_term_points (term_id, clinic_id, points, page_id) "
+            "SELECT ?, clinic_id, points, page_id FROM temp.best_matches WHERE points >= 1",
+            [term_id],
+        )
+        # A search needs no more to choose its cut. ({"0": 6935, "1": 23012}; the clinics not
+        # stored are worth 0.)
+        by_points = dict(self.db.execute("SELECT points, count(*) FROM temp.best_matches GROUP BY 1").fetchall())
+        self.db.execute("UPDATE search_common_terms SET clinics_by_points = ? WHERE id = ?",
+                        [json.dumps(by_points), term_id])
+        self.db.execute("DELETE FROM temp.best_matches")
 
     def _common_terms(self, fts_index: str) -> list[tuple[str, int]]:
         """The index's terms in ``common_term_rows`` rows or more, with their row counts:
