@@ -246,7 +246,7 @@ def _check_columns(row: dict[str, Any], columns: Iterable[str], table: str) -> N
 class Storage:
     def __init__(self, path: str | Path, *, common_term_rows: int = COMMON_TERM_ROWS) -> None:
         """The database at ``path``, made or brought up to date. A term in ``common_term_rows``
-        rows of a full-text index or more has its matches' points stored when ranking."""
+        rows of a full-text index or more has its clinics' points stored when ranking."""
         self.path = Path(path)
         self.common_term_rows = common_term_rows
         try:
@@ -793,6 +793,8 @@ class Storage:
             self.db.execute("CREATE TEMP TABLE IF NOT EXISTS best_matches (clinic_id, points, page_id)")
             for term, matches in self._common_terms(fts_index):
                 self._store_term_points(fts_index, term, matches)
+            # Not kept for the life of the connection: a crawl's holds every page id.
+            self.db.execute("DROP TABLE IF EXISTS temp.page_clinics")
             self.db.execute(
                 "UPDATE search_indexes SET common_terms_at = changes WHERE fts_index = ?", [fts_index]
             )

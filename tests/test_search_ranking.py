@@ -1,7 +1,8 @@
 """How the search stored query orders clinics: relevance in whole BM25 points, then rank.
 
 The query skips computing BM25 for an index whose matches cannot reach one point (a word on
-about two in five pages or more, or on a third of them when no page says it twice), and finds the clinics of the most common relevance by walking
+about two in five pages or more, or on a third of them when no page says it twice), reads the
+points stored for a common word, and finds the clinics of the most common relevance by walking
 the directory in rank order rather than looking each match up (unless their matches are few
 enough to read); these tests hold it to ranking every match for real.
 """
@@ -176,19 +177,30 @@ def test_a_common_terms_stored_points_are_each_clinics_best_page_worth_a_whole_p
         term for (term,) in db.execute("select term from temp.terms where doc >= 30")}
 
 
-def test_a_clinic_of_many_pages_stores_its_first_page_worth_the_most_whole_points(tmp_path):
+async def test_a_clinic_of_many_pages_stores_its_first_page_worth_the_most_whole_points(tmp_path):
+    """Its second page and its shorter third page are worth 4 whole points, the third a little
+    more: the second is the one stored, and the one its search result quotes."""
     db_path = tmp_path / "clinics.db"
-    few_sites_with_many_good_pages(db_path, "Filler Clinic {n}", common_term_rows=30)
+    long_page = "Our facials, peels and laser treatments suit every skin type and season. " * 6
+    storage = Storage(db_path, common_term_rows=5)
+    storage.bulk_insert([
+        site("Layered Clinic", 50, [long_page + "Ask about our peptide mask.",
+                                    "Our peptide facial and peptide mask suit dry and tired skin.",
+                                    "Peptide facial. Peptide mask."]),
+        *(clinic(f"Peel Clinic {n}", 40 + n, long_page + ("A peptide serum follows." if n % 20 == 0 else ""))
+          for n in range(200)),
+    ])
+    storage.close()
     db = sqlite_utils.Database(db_path)
-    clinic_id, first_page = db.execute(
-        "select clinics.id, min(pages.id) from clinics join pages on pages.clinic_id = clinics.id "
-        "where clinics.name = 'Serum Site 0'").fetchone()
-    # Its 40 pages are alike but for their number, whose length moves BM25 a little.
-    points = [value for (value,) in db.execute(
-        "select -bm25(pages_fts) from pages_fts join pages on pages.id = pages_fts.rowid "
-        "where pages_fts match 'peptide' and pages.clinic_id = ?", [clinic_id])]
-    assert len(points) == 40 and len({int(value) for value in points}) == 1
-    assert stored_points(db_path, "peptid")[clinic_id] == (int(max(points)), first_page)
+    (clinic_id,) = db.execute("select id from clinics where name = 'Layered Clinic'").fetchone()
+    pages = db.execute(
+        "select pages.id, -bm25(pages_fts) from pages_fts join pages on pages.id = pages_fts.rowid "
+        "where pages_fts match 'peptide' and pages.clinic_id = ? order by pages.id", [clinic_id]).fetchall()
+    (_, home), (second, middle), (_, shortest) = pages
+    assert int(home) < int(middle) == int(shortest) and middle < shortest
+    assert stored_points(db_path, "peptid")[clinic_id] == (int(middle), second)
+    rows = await search(db_path, "peptide")
+    assert (rows[0]["name"], rows[0]["page_url"]) == ("Layered Clinic", "https://layered-clinic.example/1")
 
 
 async def test_a_stem_that_searches_as_another_term_is_not_stored_and_is_ranked_for_real(tmp_path):
@@ -324,14 +336,19 @@ async def test_stored_points_list_the_same_clinics_pages_and_snippets_as_compute
     assert "<b>" not in rows[0]["snippet"] and "\ue000Peptide\ue001 serum" in rows[0]["snippet"]
 
 
-def query_step(db_path: Path, words: str, select: str) -> dict:
-    """``select`` run after the search query's first steps (its CTEs up to the cut)."""
+def search_sql_and_connection(db_path: Path) -> tuple[str, sqlite_utils.Database]:
+    """The search query's SQL, and the database with the functions Datasette gives it."""
     datasette = make_datasette(db_path)
-    sql = datasette.config["databases"]["clinics"]["queries"]["search"]["sql"]
-    head = sql[:sql.index("-- Listed clinics worth more than the cut")].rstrip().rstrip(",")
     db = sqlite_utils.Database(db_path)
     db.conn.create_function("escape_fts", 1, escape_fts)  # Datasette's own
     search_relevance.prepare_connection(db.conn, "clinics", datasette)  # our functions and term counts
+    return datasette.config["databases"]["clinics"]["queries"]["search"]["sql"], db
+
+
+def query_step(db_path: Path, words: str, select: str) -> dict:
+    """``select`` run after the search query's first steps (its CTEs up to the cut)."""
+    sql, db = search_sql_and_connection(db_path)
+    head = sql[:sql.index("-- Listed clinics worth more than the cut")].rstrip().rstrip(",")
     return next(db.query(f"{head}\n{select}", {"q": words}))
 
 
@@ -339,14 +356,10 @@ def search_with_cut_found_as(db_path: Path, words: str, *, direct: int, gathered
     """(clinic_id, relevance) of the search query's rows, the clinics worth its cut found from
     their matches (``direct``) or by a walk that gathers the stored points worth the cut first
     (``gathered``) or looks each walked clinic up among them, whatever the cut would choose."""
-    datasette = make_datasette(db_path)
-    sql = datasette.config["databases"]["clinics"]["queries"]["search"]["sql"]
+    sql, db = search_sql_and_connection(db_path)
     chosen = "select level, direct, gathered, pages_ranked, names_ranked from ("
     assert chosen in sql
     sql = sql.replace(chosen, f"select level, {direct} as direct, {gathered} as gathered, pages_ranked, names_ranked from (")
-    db = sqlite_utils.Database(db_path)
-    db.conn.create_function("escape_fts", 1, escape_fts)
-    search_relevance.prepare_connection(db.conn, "clinics", datasette)
     return [(row["clinic_id"], row["relevance"]) for row in db.query(sql, {"q": words})]
 
 
@@ -448,7 +461,7 @@ def test_both_ceilings_are_above_every_matchs_points(synthetic_db, words):
             <= search_relevance.bm25_ceiling(fts, len(points), pages))
 
 
-def test_no_match_has_nothing_to_bound(synthetic_db):
+def test_no_match_has_nothing_to_bound():
     """The query then ranks (and finds) nothing."""
     assert search_relevance.bm25_ceiling('"zzz"', None, 400) is None
 
