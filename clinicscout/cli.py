@@ -501,6 +501,37 @@ def score(db_path: str) -> None:
 
 
 @cli.command()
+@click.argument("snapshot", type=click.Path(dir_okay=False))
+@db_option
+def publish(snapshot: str, db_path: str) -> None:
+    """Copy the database to SNAPSHOT, for the directory to serve while crawls write.
+
+    The copy is one consistent state of the database, written beside SNAPSHOT and renamed over
+    it at once. `clinicscout serve --db SNAPSHOT` moves to each new copy at its next request,
+    without a restart, so visitors never see a crawl half done, and searches for common words
+    always read their stored points. A failed publish leaves SNAPSHOT as it was. Not while a
+    crawl runs on the database: publish after it.
+
+    \b
+    Examples:
+      clinicscout publish /var/lib/clinicscout/published.db
+      clinicscout crawl --quiet && clinicscout publish published.db
+    """
+    if not Path(db_path).exists():
+        raise click.UsageError(f"{db_path} does not exist: run 'clinicscout crawl' first")
+    with _crawl_lock(db_path):
+        storage = _open(db_path)
+        try:
+            publication = storage.publish(snapshot)
+        except StorageError as error:
+            raise click.ClickException(str(error)) from None
+        finally:
+            storage.close()
+    click.echo(f"Published {publication.clinics:,} clinics ({publication.size_bytes / 1e6:.1f} MB) "
+               f"from {db_path} in {publication.seconds:.1f}s → {snapshot}")
+
+
+@cli.command()
 @db_option
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8001, show_default=True, type=int)

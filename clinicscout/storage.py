@@ -34,8 +34,10 @@ from __future__ import annotations
 
 import itertools
 import json
+import os
 import sqlite3
 from collections.abc import Iterable, Iterator
+from contextlib import closing, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -46,6 +48,8 @@ import sqlite_utils
 from scoring import CRITERIA, Assessment, Page
 
 SCHEMA_VERSION = 2
+# The SQLite application id of a published snapshot (ASCII "csPS"); a working database has none.
+SNAPSHOT_APPLICATION_ID = 0x63735053
 
 _CLINIC_COLUMNS = {
     "id": int, "name": str, "website": str, "score": int, "rank": int,
@@ -237,6 +241,45 @@ _UPSERT_PRACTITIONER = (
 )
 
 
+@dataclass(frozen=True)
+class Publication:
+    """A snapshot ``Storage.publish`` wrote: where, how many clinics, its size, how long it took."""
+
+    path: Path
+    clinics: int
+    size_bytes: int
+    seconds: float
+
+
+def is_published_snapshot(path: str | Path) -> bool:
+    """Whether ``path`` is a snapshot ``Storage.publish`` wrote (its application id says so)."""
+    if not Path(path).is_file():
+        return False
+    # Through SQLite, never open() and close(): closing any descriptor of a file drops every
+    # POSIX lock this process holds on it, SQLite's included.
+    with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as database:
+        return database.execute("PRAGMA application_id").fetchone()[0] == SNAPSHOT_APPLICATION_ID
+
+
+def _check_snapshot(path: Path) -> int:
+    """Mark a snapshot as one; the number of its clinics, once SQLite finds it sound
+    (``quick_check``)."""
+    with closing(sqlite3.connect(path)) as snapshot:
+        snapshot.execute(f"PRAGMA application_id = {SNAPSHOT_APPLICATION_ID}")
+        problems = [row[0] for row in snapshot.execute("PRAGMA quick_check")]
+        if problems != ["ok"]:
+            raise sqlite3.DatabaseError(f"the copy is damaged: {'; '.join(problems[:3])}")
+        return snapshot.execute("SELECT count(*) FROM clinics").fetchone()[0]
+
+
+def _fsync(path: Path) -> None:
+    descriptor = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
+
+
 def _check_columns(row: dict[str, Any], columns: Iterable[str], table: str) -> None:
     unknown = set(row) - set(columns) - {"clinic_id"}
     if unknown:
@@ -246,14 +289,18 @@ def _check_columns(row: dict[str, Any], columns: Iterable[str], table: str) -> N
 class Storage:
     def __init__(self, path: str | Path, *, common_term_rows: int = COMMON_TERM_ROWS) -> None:
         """The database at ``path``, made or brought up to date. A term in ``common_term_rows``
-        rows of a full-text index or more has its clinics' points stored when ranking."""
+        rows of a full-text index or more has its clinics' points stored when ranking.
+
+        A working database is put in WAL mode (Datasette reads while a crawl writes); a
+        published snapshot (see ``publish``) keeps its rollback journal."""
         self.path = Path(path)
         self.common_term_rows = common_term_rows
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self.db = sqlite_utils.Database(self.path)
             self.db.execute("PRAGMA busy_timeout = 10000")
-            self.db.enable_wal()
+            if self.db.execute("PRAGMA application_id").fetchone()[0] != SNAPSHOT_APPLICATION_ID:
+                self.db.enable_wal()
             self._ensure_schema()
         except (sqlite3.DatabaseError, OSError) as error:
             raise StorageError(f"cannot use database {self.path}: {error}") from None
@@ -625,6 +672,42 @@ class Storage:
         self._store_common_term_points()
         for table in _ANALYZED_TABLES:
             self.db.execute(f"ANALYZE {table}")
+
+    # -- publishing ---------------------------------------------------------------------------
+
+    def publish(self, target: str | Path) -> Publication:
+        """Copy the database to ``target`` as one consistent snapshot, for Datasette to serve
+        while crawls write here.
+
+        The copy is written beside ``target`` and renamed over it in one step, so a server
+        reading ``target`` sees the old snapshot or the new one, never a mix, and a failed or
+        killed publish leaves the old one as it was. Common terms' points are stored first if
+        the indexes changed since, so the snapshot's searches never compute them. The copy
+        keeps a rollback journal: a WAL file's ``-wal`` and ``-shm`` are found by name, and
+        would be shared between the replaced file, still open in a server, and its successor.
+        """
+        target = Path(target)
+        if target.resolve() == self.path.resolve():
+            raise StorageError(f"cannot publish {self.path} over itself: name another file")
+        partial = target.with_name(target.name + ".publishing")
+        started = datetime.now(UTC)
+        try:
+            with self.db.atomic():
+                self._store_common_term_points()
+            # What a killed publish left behind: VACUUM INTO will not write over a file.
+            partial.unlink(missing_ok=True)
+            self.db.execute("VACUUM INTO ?", [str(partial)])
+            clinics = _check_snapshot(partial)
+            # VACUUM INTO does not sync what it wrote: sync it, then the rename.
+            _fsync(partial)
+            partial.replace(target)
+            _fsync(target.parent)
+        except (sqlite3.Error, OSError) as error:
+            with suppress(OSError):
+                partial.unlink(missing_ok=True)
+            raise StorageError(f"could not publish {self.path} to {target}: {error}") from None
+        seconds = (datetime.now(UTC) - started).total_seconds()
+        return Publication(target, clinics, target.stat().st_size, seconds)
 
     # -- crawls -------------------------------------------------------------------------------
 
