@@ -32,6 +32,7 @@ Pages, verdicts and clinics carry the id of the crawl that last wrote them.
 
 from __future__ import annotations
 
+import fcntl
 import itertools
 import json
 import os
@@ -270,6 +271,19 @@ def _check_snapshot(path: Path) -> int:
         if problems != ["ok"]:
             raise sqlite3.DatabaseError(f"the copy is damaged: {'; '.join(problems[:3])}")
         return snapshot.execute("SELECT count(*) FROM clinics").fetchone()[0]
+
+
+def _claim(partial: Path) -> int:
+    """The copy being written, opened and locked (``flock``) for this publish: a second publish
+    to the same snapshot would write into it, and rename it half-written. The kernel releases
+    the lock of a publish that was killed."""
+    descriptor = os.open(partial, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(descriptor)
+        raise OSError(f"another publish is writing {partial}; wait for it to finish") from None
+    return descriptor
 
 
 def _fsync(path: Path) -> None:
@@ -692,20 +706,28 @@ class Storage:
         partial = target.with_name(target.name + ".publishing")
         started = datetime.now(UTC)
         try:
+            claim = _claim(partial)
+        except OSError as error:
+            raise StorageError(f"could not publish {self.path} to {target}: {error}") from None
+        try:
             with self.db.atomic():
                 self._store_common_term_points()
-            # What a killed publish left behind: VACUUM INTO will not write over a file.
-            partial.unlink(missing_ok=True)
+            # Empty what a killed publish left behind: VACUUM INTO writes only into an empty file.
+            os.ftruncate(claim, 0)
             self.db.execute("VACUUM INTO ?", [str(partial)])
             clinics = _check_snapshot(partial)
             # VACUUM INTO does not sync what it wrote: sync it, then the rename.
-            _fsync(partial)
+            os.fsync(claim)
             partial.replace(target)
             _fsync(target.parent)
         except (sqlite3.Error, OSError) as error:
             with suppress(OSError):
                 partial.unlink(missing_ok=True)
             raise StorageError(f"could not publish {self.path} to {target}: {error}") from None
+        finally:
+            # Only now: closing a descriptor drops the process's POSIX locks on the file, and
+            # no connection to it is open any more.
+            os.close(claim)
         seconds = (datetime.now(UTC) - started).total_seconds()
         return Publication(target, clinics, target.stat().st_size, seconds)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import fcntl
 import hashlib
 import json
 import os
@@ -146,6 +147,23 @@ def test_publish_waits_for_no_crawl_and_says_so(working_db, tmp_path):
     assert result.returncode == 1
     assert "another crawl is already running" in result.stderr
     assert not snapshot.exists()
+
+
+def test_a_second_publish_to_the_same_snapshot_stops_while_the_first_writes(working_db, tmp_path):
+    snapshot = tmp_path / "published.db"
+    publish(working_db, snapshot)
+    served = digest(snapshot)
+    other_working_db = copy_database(working_db, tmp_path / "other.db")
+    # A publish from another database is writing its copy (and holds it).
+    with open(f"{snapshot}.publishing", "wb") as being_written:
+        fcntl.flock(being_written, fcntl.LOCK_EX)
+        being_written.write(b"SQLite format 3\x00")
+        being_written.flush()
+        result = run_cli("publish", str(snapshot), "--db", str(other_working_db), check=False)
+        assert result.returncode == 1
+        assert f"another publish is writing {snapshot}.publishing" in result.stderr
+        assert Path(f"{snapshot}.publishing").read_bytes() == b"SQLite format 3\x00"
+    assert digest(snapshot) == served
 
 
 @pytest.mark.parametrize(("target", "message"), [
