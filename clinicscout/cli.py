@@ -540,7 +540,8 @@ def serve(db_path: str, host: str, port: int, public: bool) -> None:
     """Serve the directory with Datasette.
 
     A database made by an older clinicscout is brought up to date first (new tables, columns
-    and views), as a crawl would; one that cannot be written is served as it is.
+    and views), as a crawl would; one that cannot be written is served as it is. Serving a
+    snapshot of `clinicscout publish`, it moves to each new one at its next request.
     """
     if not Path(db_path).exists():
         raise click.UsageError(f"{db_path} does not exist: run 'clinicscout crawl' first")
