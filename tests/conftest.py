@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+import resource
+import signal
 import socket
 import sqlite3
 import subprocess
@@ -11,7 +13,7 @@ import sys
 import threading
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import closing, contextmanager
 from functools import partial
 from http.server import ThreadingHTTPServer
@@ -74,6 +76,14 @@ def synthetic_directory(tmp_path_factory, clinics: int, *, common_term_rows: int
     storage.bulk_insert(synthetic_clinics(clinics, seed=3))
     storage.close()
     return path
+
+
+def limit_file_size(limit: int) -> Callable[[], None]:
+    """A disk that fills up: writes past ``limit`` bytes fail with EFBIG, as on a full disk."""
+    def apply() -> None:
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+    return apply
 
 
 def free_port() -> int:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import os
 import random
-import resource
 import signal
 import sqlite3
 import subprocess
@@ -22,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from scoring import CRITERIA
-from tests.conftest import ROOT, run_cli
+from tests.conftest import ROOT, limit_file_size, run_cli
 
 KILL_POINTS = 4
 
@@ -152,14 +151,6 @@ def _saved(db: Path) -> int:
         return 0
 
 
-def _limit_file_size(limit: int):
-    """A disk that fills up: writes past ``limit`` bytes fail with EFBIG, as on a full disk."""
-    def apply() -> None:
-        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
-        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
-    return apply
-
-
 def test_a_full_disk_stops_the_crawl_with_a_clear_error_and_nothing_half_written(sample_sites, tmp_path):
     db = tmp_path / "full.db"
     first_two = list(sample_sites.urls.values())[:2]
@@ -168,7 +159,7 @@ def test_a_full_disk_stops_the_crawl_with_a_clear_error_and_nothing_half_written
     # The crawl's writes go to the write-ahead log, which starts empty; the database file also
     # holds reference data (the ZIP code centres), so its size says nothing about the room.
     room = 1024 * 1024
-    crawl = start(crawl_command(sample_sites, db), preexec_fn=_limit_file_size(room))
+    crawl = start(crawl_command(sample_sites, db), preexec_fn=limit_file_size(room))
     stdout, stderr = crawl.communicate(timeout=120)
     assert crawl.returncode == 1, stdout + stderr
     assert "database or disk is full" in stderr or "disk I/O error" in stderr, stderr

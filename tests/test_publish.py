@@ -30,11 +30,11 @@ from tests.conftest import (
     clinicscout_serving,
     copy_database,
     db_snapshot,
+    limit_file_size,
     query,
     run_cli,
     synthetic_directory,
 )
-from tests.test_crash_safety import _limit_file_size
 from tests.test_search_ranking import query_step, ranked_by_hand, search
 
 
@@ -118,7 +118,7 @@ def test_a_publish_that_fills_the_disk_leaves_the_served_snapshot_as_it_was(work
     # Room for well under a copy (the ZIP code centres alone take megabytes).
     result = subprocess.run(
         [sys.executable, "-m", "clinicscout", "publish", str(snapshot), "--db", str(working_db)],
-        capture_output=True, text=True, cwd=ROOT, timeout=120, preexec_fn=_limit_file_size(1024 * 1024))
+        capture_output=True, text=True, cwd=ROOT, timeout=120, preexec_fn=limit_file_size(1024 * 1024))
     assert result.returncode == 1
     assert f"could not publish {working_db} to {snapshot}" in result.stderr
     assert "database or disk is full" in result.stderr or "disk I/O error" in result.stderr, result.stderr
