@@ -517,8 +517,7 @@ def publish(snapshot: str, db_path: str) -> None:
       clinicscout publish /var/lib/clinicscout/published.db
       clinicscout crawl --quiet && clinicscout publish published.db
     """
-    if not Path(db_path).exists():
-        raise click.UsageError(f"{db_path} does not exist: run 'clinicscout crawl' first")
+    _require_database(db_path)
     with _crawl_lock(db_path):
         storage = _open(db_path)
         try:
@@ -543,8 +542,7 @@ def serve(db_path: str, host: str, port: int, public: bool) -> None:
     and views), as a crawl would; one that cannot be written is served as it is. Serving a
     snapshot of `clinicscout publish`, it moves to each new one at its next request.
     """
-    if not Path(db_path).exists():
-        raise click.UsageError(f"{db_path} does not exist: run 'clinicscout crawl' first")
+    _require_database(db_path)
     try:
         Storage(db_path).close()
     except StorageError as error:
@@ -631,6 +629,12 @@ def demo(db_path: str, port: int, no_serve: bool) -> None:
             raise click.ClickException("the demo crawl failed")
     if not no_serve:
         _serve(db_path, "127.0.0.1", port, public=False)
+
+
+def _require_database(db_path: str) -> None:
+    """Stop a command that reads the database when there is none (Storage would make one)."""
+    if not Path(db_path).exists():
+        raise click.UsageError(f"{db_path} does not exist: run 'clinicscout crawl' first")
 
 
 def _open(db_path: str) -> Storage:

@@ -252,16 +252,6 @@ class Publication:
     seconds: float
 
 
-def is_published_snapshot(path: str | Path) -> bool:
-    """Whether ``path`` is a snapshot ``Storage.publish`` wrote (its application id says so)."""
-    if not Path(path).is_file():
-        return False
-    # Through SQLite, never open() and close(): closing any descriptor of a file drops every
-    # POSIX lock this process holds on it, SQLite's included.
-    with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as database:
-        return database.execute("PRAGMA application_id").fetchone()[0] == SNAPSHOT_APPLICATION_ID
-
-
 def _check_snapshot(path: Path) -> int:
     """Mark a snapshot as one; the number of its clinics, once SQLite finds it sound
     (``quick_check``)."""
@@ -286,7 +276,8 @@ def _claim(partial: Path) -> int:
     return descriptor
 
 
-def _fsync(path: Path) -> None:
+def _fsync_directory(path: Path) -> None:
+    """Make a rename in ``path`` durable."""
     descriptor = os.open(path, os.O_RDONLY)
     try:
         os.fsync(descriptor)
@@ -719,7 +710,7 @@ class Storage:
             # VACUUM INTO does not sync what it wrote: sync it, then the rename.
             os.fsync(claim)
             partial.replace(target)
-            _fsync(target.parent)
+            _fsync_directory(target.parent)
         except (sqlite3.Error, OSError) as error:
             with suppress(OSError):
                 partial.unlink(missing_ok=True)

@@ -9,7 +9,6 @@ points even while the next crawl writes the working database.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import fcntl
 import hashlib
 import json
@@ -18,12 +17,13 @@ import sqlite3
 import subprocess
 import sys
 import urllib.request
+from contextlib import closing, suppress
 from pathlib import Path
 
 import pytest
 
 from clinicscout.lock import CrawlLock
-from clinicscout.storage import Storage, is_published_snapshot
+from clinicscout.storage import SNAPSHOT_APPLICATION_ID, Storage
 from clinicscout.web import make_datasette
 from tests.conftest import (
     ROOT,
@@ -52,11 +52,19 @@ def digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+def write(db: Path, sql: str, params=()) -> None:
+    """A change the next crawl makes, committed."""
+    with closing(sqlite3.connect(db)) as connection, connection:
+        connection.execute(sql, params)
+
+
 def rename_clinic(db: Path, clinic_id: int, name: str) -> None:
     """What the next crawl writes for a clinic that renamed itself."""
-    with sqlite3.connect(db) as connection:
-        connection.execute("update clinics set name = ? where id = ?", [name, clinic_id])
-    connection.close()
+    write(db, "update clinics set name = ? where id = ?", [name, clinic_id])
+
+
+def is_published_snapshot(db: Path) -> bool:
+    return query(db, "pragma application_id")[0]["application_id"] == SNAPSHOT_APPLICATION_ID
 
 
 def test_a_snapshot_is_the_database_in_one_file_that_serving_never_changes(working_db, tmp_path):
@@ -97,9 +105,7 @@ async def test_a_snapshot_searches_common_words_from_stored_points_while_the_nex
     snapshot = tmp_path / "published.db"
     publish_storing_words_of_30_pages(stored_working_db, snapshot)
     # The next crawl rewrites a page: the working database's stored points no longer hold.
-    with sqlite3.connect(stored_working_db) as connection:
-        connection.execute("update pages set text = text || ' Now with acne facials.' where id = 7")
-    connection.close()
+    write(stored_working_db, "update pages set text = text || ' Now with acne facials.' where id = 7")
     assert not common_word_is_read_from_stored_points(stored_working_db, "acne")
     assert common_word_is_read_from_stored_points(snapshot, "acne")
     rows = await search(snapshot, "acne")
@@ -188,7 +194,7 @@ def test_publish_needs_a_database_to_copy(tmp_path):
 def open_files_of_this_process() -> list[str]:
     found = []
     for fd in os.listdir("/proc/self/fd"):
-        with contextlib.suppress(OSError):  # closed since listed
+        with suppress(OSError):  # closed since listed
             found.append(os.readlink(f"/proc/self/fd/{fd}"))
     return found
 
