@@ -365,6 +365,56 @@ async def test_clinic_page_shows_the_score_history_of_its_crawls(datasette, db_p
     assert "Score history" not in html, "no crawl, no history section"
 
 
+# -- a page that takes too long ----------------------------------------------------------------------
+# Datasette's own ?_timelimit=1 stops these queries: over 400 synthetic clinics each reads
+# thousands of rows, far more than a millisecond's work.
+
+@pytest.fixture(scope="module")
+def busy_db(tmp_path_factory) -> Path:
+    return synthetic_directory(tmp_path_factory, 400)
+
+
+async def test_a_search_stopped_at_the_time_limit_says_so_without_its_sql(busy_db):
+    ds = make_datasette(busy_db)
+    await ds.invoke_startup()
+    response = await ds.client.get("/clinics/search?q=acne+scars&_timelimit=1")
+    assert response.status_code == 503
+    html = response.text
+    assert "<h1>Search clinics</h1>" in html
+    assert "This page took longer than 1 millisecond to prepare" in html
+    assert '<a href="/clinics/search?q=acne+scars&amp;_timelimit=1">try again</a>' in html
+    assert "bm25" not in html and "sql_time_limit_ms" not in html, "the SQL stays hidden"
+
+    as_json = await ds.client.get("/clinics/search.json?q=acne+scars&_timelimit=1")
+    assert as_json.status_code == 503
+    error = as_json.json()
+    assert error["ok"] is False and error["status"] == 503
+    assert error["error"].startswith("This page took longer than 1 millisecond")
+
+
+async def test_a_list_stopped_at_the_time_limit_says_so_as_html_and_csv(busy_db):
+    ds = make_datasette(busy_db)
+    await ds.invoke_startup()
+    # No quote says "tattoo": every verdict is read.
+    response = await ds.client.get("/clinics/verdicts?quote__contains=tattoo&_timelimit=1")
+    assert response.status_code == 503
+    assert "<h1>verdicts</h1>" in response.text
+    assert "This page took longer than 1 millisecond" in response.text
+    assert "QueryInterrupted" not in response.text
+    as_csv = await ds.client.get("/clinics/verdicts.csv?quote__contains=tattoo&_timelimit=1")
+    assert as_csv.status_code == 503 and as_csv.text.startswith("This page took longer")
+
+
+async def test_arbitrary_sql_stopped_at_the_time_limit_still_shows_its_author_the_sql(busy_db):
+    ds = make_datasette(busy_db)
+    await ds.invoke_startup()
+    sql = "select count(*) from verdicts where quote like '%tattoo%'"
+    response = await ds.client.get("/clinics/-/query", params={"sql": sql, "_timelimit": "1"})
+    assert response.status_code == 400
+    assert "SQL query took too long" in response.text
+    assert "select count(*) from verdicts where quote like" in response.text
+
+
 # -- the schema behind the pages ---------------------------------------------------------------------
 
 def test_clinics_without_published_coordinates_are_placed_at_their_zip(db_path, site_of, expected):
