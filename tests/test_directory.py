@@ -36,6 +36,12 @@ async def datasette(db_path):
     return ds
 
 
+@pytest.fixture(scope="module")
+def synthetic_db(tmp_path_factory) -> Path:
+    """1,000 synthetic clinics (the benchmark's), for what the sample sites are too few for."""
+    return synthetic_directory(tmp_path_factory, 1000)
+
+
 def clinic_of(db_path, site_of, slug):
     return next(c for c in query(db_path, "select * from clinics") if site_of(c["website"]) == slug)
 
@@ -158,12 +164,19 @@ async def test_search_snippets_highlight_matches_and_keep_crawled_markup_inert(d
     assert "\ue000" not in html and "\ue001" not in html
 
 
-async def test_search_with_no_words_or_stray_quotes_is_not_an_error(datasette):
+async def test_search_with_no_words_stray_quotes_or_a_nul_is_not_an_error(datasette):
     empty = await datasette.client.get("/clinics/search?q=")
     assert empty.status_code == 200 and "message-error" not in empty.text
     assert "Words to look for" in empty.text
     odd = await get_json(datasette, '/clinics/search.json?q=%22numbing&_shape=objects')
     assert odd["rows"]
+    # FTS5 would read a NUL as the end of the query, inside its quotes: "unterminated string".
+    nul = await datasette.client.get("/clinics/search?q=numbing%00cream")
+    assert nul.status_code == 200 and "message-error" not in nul.text
+    assert [row["clinic_id"] for row in (await get_json(
+        datasette, "/clinics/search.json?q=numbing%00cream&_shape=objects"))["rows"]] == [
+        row["clinic_id"] for row in (await get_json(
+            datasette, "/clinics/search.json?q=numbing+cream&_shape=objects"))["rows"]]
 
 
 async def test_search_index_follows_page_changes(db_path, site_of):
@@ -260,6 +273,35 @@ async def test_near_a_latitude_and_longitude(datasette, db_path, site_of):
     ))["rows"]
     assert [row["clinic_id"] for row in rows] == [harbor["id"]]
     assert rows[0]["distance_km"] == 0
+
+
+async def test_near_says_the_distance_it_searched_within(datasette):
+    """At most 500 km; 25 km when the distance is missing or not a positive number."""
+    for km, searched in (("-5", "25"), ("nan", "25"), ("", "25"), ("2.5", "2.5"), ("100000", "500")):
+        html = (await datasette.client.get("/clinics/near", params={"zip": "78705", "km": km})).text
+        assert f"within {searched} km of 78705 (Austin, TX)" in html, km
+    rows = (await get_json(datasette, "/clinics/near.json?zip=78705&km=100000&_shape=objects"))["rows"]
+    assert rows and max(row["distance_km"] for row in rows) <= 500, "Atlanta is 1,300 km away"
+
+
+async def test_near_lists_at_most_the_200_nearest_and_says_so(synthetic_db):
+    ds = make_datasette(synthetic_db)
+    await ds.invoke_startup()
+    # Pine Village, Indiana: some 250 of the synthetic clinics are within 500 km.
+    rows = (await get_json(ds, "/clinics/near.json?zip=47975&km=500&_shape=objects"))["rows"]
+    assert len(rows) == 200
+    html = (await ds.client.get("/clinics/near?zip=47975&km=500")).text
+    assert "The 200 nearest clinics within 500 km of 47975" in html
+
+
+async def test_a_latitude_and_longitude_that_are_not_degrees_say_so_and_find_nothing(datasette):
+    for lat, lon in (("abc", "1"), ("91", "-97.74"), ("30.29", ""), ("30.29abc", "-97.74")):
+        html = (await datasette.client.get("/clinics/near", params={"zip": "", "lat": lat, "lon": lon})).text
+        assert "is not a latitude and longitude" in html, (lat, lon)
+        assert "within 25 km of" not in html
+    # SQLite would read "30.29abc" as 30.29: Austin's clinics, from a position nobody gave.
+    rows = (await get_json(datasette, "/clinics/near.json?zip=&lat=30.29abc&lon=-97.74&_shape=objects"))["rows"]
+    assert rows == []
 
 
 async def test_an_unknown_zip_says_so(datasette):
@@ -366,16 +408,11 @@ async def test_clinic_page_shows_the_score_history_of_its_crawls(datasette, db_p
 
 
 # -- a page that takes too long ----------------------------------------------------------------------
-# Datasette's own ?_timelimit=1 stops these queries: over 400 synthetic clinics each reads
+# Datasette's own ?_timelimit=1 stops these queries: over 1,000 synthetic clinics each reads
 # thousands of rows, far more than a millisecond's work.
 
-@pytest.fixture(scope="module")
-def busy_db(tmp_path_factory) -> Path:
-    return synthetic_directory(tmp_path_factory, 400)
-
-
-async def test_a_search_stopped_at_the_time_limit_says_so_without_its_sql(busy_db):
-    ds = make_datasette(busy_db)
+async def test_a_search_stopped_at_the_time_limit_says_so_without_its_sql(synthetic_db):
+    ds = make_datasette(synthetic_db)
     await ds.invoke_startup()
     response = await ds.client.get("/clinics/search?q=acne+scars&_timelimit=1")
     assert response.status_code == 503
@@ -392,8 +429,8 @@ async def test_a_search_stopped_at_the_time_limit_says_so_without_its_sql(busy_d
     assert error["error"].startswith("This page took longer than 1 millisecond")
 
 
-async def test_a_list_stopped_at_the_time_limit_says_so_as_html_and_csv(busy_db):
-    ds = make_datasette(busy_db)
+async def test_a_list_stopped_at_the_time_limit_says_so_as_html_and_csv(synthetic_db):
+    ds = make_datasette(synthetic_db)
     await ds.invoke_startup()
     # No quote says "tattoo": every verdict is read.
     response = await ds.client.get("/clinics/verdicts?quote__contains=tattoo&_timelimit=1")
@@ -405,8 +442,8 @@ async def test_a_list_stopped_at_the_time_limit_says_so_as_html_and_csv(busy_db)
     assert as_csv.status_code == 503 and as_csv.text.startswith("This page took longer")
 
 
-async def test_arbitrary_sql_stopped_at_the_time_limit_still_shows_its_author_the_sql(busy_db):
-    ds = make_datasette(busy_db)
+async def test_arbitrary_sql_stopped_at_the_time_limit_still_shows_its_author_the_sql(synthetic_db):
+    ds = make_datasette(synthetic_db)
     await ds.invoke_startup()
     sql = "select count(*) from verdicts where quote like '%tattoo%'"
     response = await ds.client.get("/clinics/-/query", params={"sql": sql, "_timelimit": "1"})

@@ -2,6 +2,7 @@
 home page's top clinics, the facts the near page shows, and search snippets highlighted safely."""
 
 import html
+import json
 import re
 
 from datasette import hookimpl
@@ -60,7 +61,7 @@ def extra_template_vars(template, view_name, request, datasette):
         if view_name == "index":
             found.update(await _home(datasette, db))
         if template == f"query-{DATABASE}-near.html":
-            found.update(await _near_place(db, request))
+            found.update(await _near(db, request))
         return found
 
     if DATABASE not in datasette.databases:
@@ -75,12 +76,17 @@ async def _home(datasette, db):
     return {"top_clinics": [dict(row) for row in top.rows], "clinic_count": counts[0]}
 
 
-async def _near_place(db, request):
-    """Which place the ZIP of the near form is, or None when it is not a known US ZIP code."""
-    zip_code = (request.args.get("zip") or "").strip()[:5]
-    if not zip_code:
-        return {"near_zip": None, "near_place": None}
-    place = (await db.execute(
-        "select zip, city, state from zip_codes where zip = ?", [zip_code]
-    )).first()
-    return {"near_zip": zip_code, "near_place": dict(place) if place else None}
+async def _near(db, request):
+    """What the near page says of the search, read as the near query reads it (the functions
+    of geo.py): the radius it used, which place its ZIP code is (None when not a US ZIP code we
+    know) and the latitude and longitude (None unless both are degrees)."""
+    args = request.args
+    asked = {"zip": args.get("zip") or "", "km": args.get("km"), "lat": args.get("lat"), "lon": args.get("lon")}
+    found = (await db.execute(
+        "select substr(trim(:zip), 1, 5) as zip, near_radius_km(:km) as km,"
+        " degrees_within(:lat, 90) as lat, degrees_within(:lon, 180) as lon,"
+        " (select json_object('zip', zip, 'city', city, 'state', state)"
+        "  from zip_codes where zip = substr(trim(:zip), 1, 5)) as place", asked)).first()
+    position = (found["lat"], found["lon"]) if None not in (found["lat"], found["lon"]) else None
+    return {"near_zip": found["zip"] or None, "near_place": json.loads(found["place"] or "null"),
+            "near_km": found["km"], "near_position": position}

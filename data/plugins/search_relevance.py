@@ -17,6 +17,8 @@ found, it is there even for a connection opened before a first crawl made the in
 A search for one common word does not compute BM25 at all: ``fts_lone_term`` names the term it
 is for, and the query reads the points that storage keeps for the clinics that term makes worth
 a point or more (``search_term_points``) while the index is unchanged since.
+
+``escape_search`` turns what the visitor typed into the full-text query.
 """
 
 import functools
@@ -27,7 +29,7 @@ import sqlite3
 import threading
 
 from datasette import hookimpl
-from datasette.utils import escape_sqlite
+from datasette.utils import escape_fts, escape_sqlite
 
 # FTS5's bm25() constants (fts5_aux.c): term-frequency saturation k1, length normalisation b,
 # and the floor it puts under the idf of a phrase that half the rows or more contain.
@@ -100,6 +102,13 @@ def fts_terms(fts_query, index_sql):
     return json.dumps([sorted(found) for found in terms])
 
 
+def escape_search(words):
+    """What a visitor typed as a full-text query, as Datasette's ``escape_fts`` makes it (each
+    word a phrase, all required), without NUL characters: FTS5 reads a query as a C string, so
+    a NUL inside a phrase would end it there ("unterminated string")."""
+    return escape_fts(str(words or "").replace("\x00", " "))
+
+
 def fts_lone_term(terms):
     """The one term a search is for, from its ``fts_terms``, when it is one word that the
     index holds as one term ("Spas" → "spa"); else null ("spa clinic", "anti-aging")."""
@@ -113,6 +122,7 @@ def prepare_connection(conn, database, datasette):
     conn.create_function("bm25_ceiling", 4, bm25_ceiling, deterministic=True)
     conn.create_function("fts_terms", 2, fts_terms, deterministic=True)
     conn.create_function("fts_lone_term", 1, fts_lone_term, deterministic=True)
+    conn.create_function("escape_search", 1, escape_search, deterministic=True)
     config = datasette.plugin_config("search-relevance", database=database) or {}
     for index in config.get("term_counts", []):
         conn.execute(f"create virtual table if not exists temp.{escape_sqlite(index + '_vocab')} "
