@@ -421,6 +421,7 @@ async def test_a_search_stopped_at_the_time_limit_says_so_without_its_sql(synthe
     assert "This page took longer than 1 millisecond to prepare" in html
     assert '<a href="/clinics/search?q=acne+scars&amp;_timelimit=1">try again</a>' in html
     assert "bm25" not in html and "sql_time_limit_ms" not in html, "the SQL stays hidden"
+    assert '<input type="search" id="search-q" name="q" value="acne scars"' in html, "to narrow it there"
 
     as_json = await ds.client.get("/clinics/search.json?q=acne+scars&_timelimit=1")
     assert as_json.status_code == 503
