@@ -42,6 +42,13 @@ def synthetic_db(tmp_path_factory) -> Path:
     return synthetic_directory(tmp_path_factory, 1000)
 
 
+@pytest.fixture
+async def synthetic_datasette(synthetic_db):
+    ds = make_datasette(synthetic_db)
+    await ds.invoke_startup()
+    return ds
+
+
 def clinic_of(db_path, site_of, slug):
     return next(c for c in query(db_path, "select * from clinics") if site_of(c["website"]) == slug)
 
@@ -284,13 +291,11 @@ async def test_near_says_the_distance_it_searched_within(datasette):
     assert rows and max(row["distance_km"] for row in rows) <= 500, "Atlanta is 1,300 km away"
 
 
-async def test_near_lists_at_most_the_200_nearest_and_says_so(synthetic_db):
-    ds = make_datasette(synthetic_db)
-    await ds.invoke_startup()
+async def test_near_lists_at_most_the_200_nearest_and_says_so(synthetic_datasette):
     # Pine Village, Indiana: some 250 of the synthetic clinics are within 500 km.
-    rows = (await get_json(ds, "/clinics/near.json?zip=47975&km=500&_shape=objects"))["rows"]
+    rows = (await get_json(synthetic_datasette, "/clinics/near.json?zip=47975&km=500&_shape=objects"))["rows"]
     assert len(rows) == 200
-    html = (await ds.client.get("/clinics/near?zip=47975&km=500")).text
+    html = (await synthetic_datasette.client.get("/clinics/near?zip=47975&km=500")).text
     assert "The 200 nearest clinics within 500 km of 47975" in html
 
 
@@ -411,10 +416,8 @@ async def test_clinic_page_shows_the_score_history_of_its_crawls(datasette, db_p
 # Datasette's own ?_timelimit=1 stops these queries: over 1,000 synthetic clinics each reads
 # thousands of rows, far more than a millisecond's work.
 
-async def test_a_search_stopped_at_the_time_limit_says_so_without_its_sql(synthetic_db):
-    ds = make_datasette(synthetic_db)
-    await ds.invoke_startup()
-    response = await ds.client.get("/clinics/search?q=acne+scars&_timelimit=1")
+async def test_a_search_stopped_at_the_time_limit_says_so_without_its_sql(synthetic_datasette):
+    response = await synthetic_datasette.client.get("/clinics/search?q=acne+scars&_timelimit=1")
     assert response.status_code == 503
     html = response.text
     assert "<h1>Search clinics</h1>" in html
@@ -423,31 +426,27 @@ async def test_a_search_stopped_at_the_time_limit_says_so_without_its_sql(synthe
     assert "bm25" not in html and "sql_time_limit_ms" not in html, "the SQL stays hidden"
     assert '<input type="search" id="search-q" name="q" value="acne scars"' in html, "to narrow it there"
 
-    as_json = await ds.client.get("/clinics/search.json?q=acne+scars&_timelimit=1")
+    as_json = await synthetic_datasette.client.get("/clinics/search.json?q=acne+scars&_timelimit=1")
     assert as_json.status_code == 503
     error = as_json.json()
     assert error["ok"] is False and error["status"] == 503
     assert error["error"].startswith("This page took longer than 1 millisecond")
 
 
-async def test_a_list_stopped_at_the_time_limit_says_so_as_html_and_csv(synthetic_db):
-    ds = make_datasette(synthetic_db)
-    await ds.invoke_startup()
+async def test_a_list_stopped_at_the_time_limit_says_so_as_html_and_csv(synthetic_datasette):
     # No quote says "tattoo": every verdict is read.
-    response = await ds.client.get("/clinics/verdicts?quote__contains=tattoo&_timelimit=1")
+    response = await synthetic_datasette.client.get("/clinics/verdicts?quote__contains=tattoo&_timelimit=1")
     assert response.status_code == 503
     assert "<h1>verdicts</h1>" in response.text
     assert "This page took longer than 1 millisecond" in response.text
     assert "QueryInterrupted" not in response.text
-    as_csv = await ds.client.get("/clinics/verdicts.csv?quote__contains=tattoo&_timelimit=1")
+    as_csv = await synthetic_datasette.client.get("/clinics/verdicts.csv?quote__contains=tattoo&_timelimit=1")
     assert as_csv.status_code == 503 and as_csv.text.startswith("This page took longer")
 
 
-async def test_arbitrary_sql_stopped_at_the_time_limit_still_shows_its_author_the_sql(synthetic_db):
-    ds = make_datasette(synthetic_db)
-    await ds.invoke_startup()
+async def test_arbitrary_sql_stopped_at_the_time_limit_still_shows_its_author_the_sql(synthetic_datasette):
     sql = "select count(*) from verdicts where quote like '%tattoo%'"
-    response = await ds.client.get("/clinics/-/query", params={"sql": sql, "_timelimit": "1"})
+    response = await synthetic_datasette.client.get("/clinics/-/query", params={"sql": sql, "_timelimit": "1"})
     assert response.status_code == 400
     assert "SQL query took too long" in response.text
     assert "select count(*) from verdicts where quote like" in response.text
