@@ -40,19 +40,18 @@ from scoring import CRITERIA
 SEARCH_TERM = "numbing"  # on the pages of about half the clinics
 EVERYWHERE_TERM = "microneedling"
 # On about a quarter of the pages: two of the ten concerns each page names are picked at random
-# (19% name "acne scars"), and the 6% that make the unrealistic claim add "acne scars" again. A
-# word that common still gets a whole point of relevance on most pages that use it, so every
-# match is ranked.
+# (19% name "acne scars"), and the 6% that make the unrealistic claim add "acne scars" again.
 MID_TERM = "acne"
-# Words of a fifth to a third of the pages, as patients type them. "texture" ("uneven texture",
-# one of the ten concerns; a fifth of the pages) is worth most on the shortest pages, those of
-# clinics with few quotes, ranked low. "serum" is in the serum criterion's quote, on a third of
-# the pages, once each: none reaches a whole point. "spa" and "dermatology" are in a fifth of
-# the clinics' names too.
+# Words of a fifth to a third of the pages, as patients type them: "texture" ("uneven texture",
+# one of the ten concerns), "serum" (in the serum criterion's quote), "spa" and "dermatology"
+# (in a fifth of the clinics' names too). Like the words above, far too many matches to rank:
+# the search walks the directory in rank order until 50 clinics match.
 COMMON_TERMS = ("texture", "serum", "spa", "dermatology")
-# Two common words, as a patient types a concern: the pages that say both (a fifth of them) are
-# ranked by computing BM25 for each, as no single term's stored points rank them.
+# Two common words, as a patient types a concern: a fifth of the pages say both.
 COMMON_PHRASE = "acne scars"
+# In the unrealistic claim, on 6% of the pages: too many matches to rank, and about as many as
+# the search reads one by one rather than walk, its costliest kind of search.
+READ_TERM = "guaranteed"
 # Quotes a met verdict may carry, by criterion; anything else gets a generic sentence.
 _QUOTES = {
     "anesthesia": "Before microneedling we apply a topical numbing cream for twenty minutes.",
@@ -161,6 +160,7 @@ async def _probe(datasette: Any) -> dict[str, tuple[str, bool]]:
         **{f"search {term} (common word)": (f"{base}/search?" + urlencode({"q": term}), True)
            for term in COMMON_TERMS},
         f"search {COMMON_PHRASE} (two common words)": (f"{base}/search?" + urlencode({"q": COMMON_PHRASE}), True),
+        f"search {READ_TERM} (6% of the pages)": (f"{base}/search?" + urlencode({"q": READ_TERM}), True),
         f"search {rare} (2 clinics)": (f"{base}/search?" + urlencode({"q": rare}), True),
         "near a ZIP, 25 km": (f"{base}/near?" + urlencode({"zip": row["postcode"], "km": 25}), True),
         "clinic page": (f"{base}/clinics/{row['id']}", True),

@@ -508,9 +508,8 @@ def publish(snapshot: str, db_path: str) -> None:
 
     The copy is one consistent state of the database, written beside SNAPSHOT and renamed over
     it at once. `clinicscout serve --db SNAPSHOT` moves to each new copy at its next request,
-    without a restart, so visitors never see a crawl half done, and searches for common words
-    always read their stored points. A failed publish leaves SNAPSHOT as it was. Not while a
-    crawl runs on the database: publish after it.
+    without a restart, so visitors never see a crawl half done. A failed publish leaves
+    SNAPSHOT as it was. Not while a crawl runs on the database: publish after it.
 
     \b
     Examples:

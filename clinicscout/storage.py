@@ -20,10 +20,6 @@ and what the directory (Datasette) reads, derived from those:
   clinic_map        view: located clinics, with the popup of their map marker
   zip_codes         US ZIP code centres (from the ``zipcodes`` package), for "near a ZIP"
   pages_fts, clinics_fts  full-text indexes (porter stemming), kept in sync by triggers
-  search_indexes, search_common_terms, search_term_points
-                    the BM25 points each term common in an index gives each clinic (its name,
-                    or its best page), stored when ranking (see _store_common_term_points), so
-                    that a search for a common word need not compute them
 
 A site is written in one transaction, so a clinic never has half its verdicts. Ids are stable:
 a clinic is keyed by its website, a page by its URL, so crawling twice leaves the same rows.
@@ -162,33 +158,9 @@ _SEED_IDENTITY = ("phone", "city", "region", "postcode", "country", "latitude", 
 _ANALYZED_TABLES = ("clinics", "pages", "verdicts", "practitioners", "clinic_sources", "score_history")
 # The full-text indexes, and the table and columns each one indexes.
 _FTS_INDEXES = {"pages_fts": ("pages", ("title", "text")), "clinics_fts": ("clinics", ("name", "city"))}
-# A term in this many rows of an index or more is common: the points of its matches are stored.
-# (BM25 costs some 0.6 µs a match; for fewer, a search computes them in about a millisecond.)
-COMMON_TERM_ROWS = 2000
-_SEARCH_POINTS_SCHEMA = ("""
-CREATE TABLE IF NOT EXISTS search_indexes (
-    fts_index TEXT PRIMARY KEY,
-    changes INTEGER NOT NULL DEFAULT 0,
-    common_terms_at INTEGER
-)""", """
-CREATE TABLE IF NOT EXISTS search_common_terms (
-    id INTEGER PRIMARY KEY,
-    fts_index TEXT NOT NULL REFERENCES search_indexes (fts_index),
-    term TEXT NOT NULL,
-    matches INTEGER NOT NULL,
-    clinics_by_points TEXT,
-    UNIQUE (fts_index, term)
-)""", """
-CREATE TABLE IF NOT EXISTS search_term_points (
-    term_id INTEGER NOT NULL REFERENCES search_common_terms (id),
-    clinic_id INTEGER NOT NULL,
-    points INTEGER NOT NULL,
-    page_id INTEGER,
-    PRIMARY KEY (term_id, clinic_id)
-) WITHOUT ROWID
-""", """
-CREATE INDEX IF NOT EXISTS search_term_points_by_points ON search_term_points (term_id, points)
-""")
+# What versions before 2026-11-22 stored for searches of common words, with the triggers that
+# counted each index's changes: dropped, as searches no longer read them.
+_RETIRED_SEARCH_TABLES = ("search_term_points", "search_common_terms", "search_indexes")
 
 
 def _now() -> str:
@@ -292,14 +264,12 @@ def _check_columns(row: dict[str, Any], columns: Iterable[str], table: str) -> N
 
 
 class Storage:
-    def __init__(self, path: str | Path, *, common_term_rows: int = COMMON_TERM_ROWS) -> None:
-        """The database at ``path``, made or brought up to date. A term in ``common_term_rows``
-        rows of a full-text index or more has its clinics' points stored when ranking.
+    def __init__(self, path: str | Path) -> None:
+        """The database at ``path``, made or brought up to date.
 
         A working database is put in WAL mode (Datasette reads while a crawl writes); a
         published snapshot (see ``publish``) keeps its rollback journal."""
         self.path = Path(path)
-        self.common_term_rows = common_term_rows
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self.db = sqlite_utils.Database(self.path)
@@ -674,7 +644,6 @@ class Storage:
             """
         )
         self._locate_clinics()
-        self._store_common_term_points()
         for table in _ANALYZED_TABLES:
             self.db.execute(f"ANALYZE {table}")
 
@@ -686,10 +655,9 @@ class Storage:
 
         The copy is written beside ``target`` and renamed over it in one step, so a server
         reading ``target`` sees the old snapshot or the new one, never a mix, and a failed or
-        killed publish leaves the old one as it was. Common terms' points are stored first if
-        the indexes changed since, so the snapshot's searches never compute them. The copy
-        keeps a rollback journal: a WAL file's ``-wal`` and ``-shm`` are found by name, and
-        would be shared between the replaced file, still open in a server, and its successor.
+        killed publish leaves the old one as it was. The copy keeps a rollback journal: a WAL
+        file's ``-wal`` and ``-shm`` are found by name, and would be shared between the
+        replaced file, still open in a server, and its successor.
         """
         target = Path(target)
         if target.resolve() == self.path.resolve():
@@ -701,8 +669,6 @@ class Storage:
         except OSError as error:
             raise StorageError(f"could not publish {self.path} to {target}: {error}") from None
         try:
-            with self.db.atomic():
-                self._store_common_term_points()
             # Empty what a killed publish left behind: VACUUM INTO writes only into an empty file.
             os.ftruncate(claim, 0)
             self.db.execute("VACUUM INTO ?", [str(partial)])
@@ -797,6 +763,9 @@ class Storage:
             # The ranked list, its facets and the near-ZIP search stay fast on 100,000 clinics.
             for index in (["rank"], ["latitude", "longitude"]):
                 db["clinics"].create_index(index, if_not_exists=True)
+            # A search finds the clinics of up to thousands of matching pages: looked up in
+            # this narrow index, 4 times faster than in the wide rows of the pages themselves.
+            db["pages"].create_index(["id", "clinic_id"], if_not_exists=True)
             self._ensure_facet_indexes()
             self._ensure_listed_indexes()
             # City names compare case-insensitively: sites write "MIAMI BEACH" or "Miami Beach".
@@ -808,13 +777,9 @@ class Storage:
             db.create_view("directory", _DIRECTORY_VIEW.strip(), replace=True)
             db.create_view("clinic_map", _CLINIC_MAP_VIEW.strip(), replace=True)
         # replace=True leaves a matching index alone and rebuilds one configured differently.
-        rebuilt = []
-        for fts_index, (table, columns) in _FTS_INDEXES.items():
-            configured = db[fts_index].schema if db[fts_index].exists() else None
+        for table, columns in _FTS_INDEXES.values():
             db[table].enable_fts(list(columns), tokenize="porter", create_triggers=True, replace=True)
-            if db[fts_index].schema != configured:
-                rebuilt.append(fts_index)
-        self._ensure_search_points_schema(rebuilt)
+        self._drop_retired_search_points()
         # sqlite-utils reindexes a clinic on any update, and ranking updates every clinic after
         # each crawl, rescoring after each rule change: reindex only when a searched column
         # changes its value. The trigger keeps its name, so enable_fts still sees the index as
@@ -833,137 +798,15 @@ class Storage:
                     """
                 )
 
-    def _ensure_search_points_schema(self, rebuilt: list[str]) -> None:
-        """The tables of common terms' stored points, and triggers that count the changes to
-        each index's rows in ``search_indexes.changes``. Points are stored with that count
-        (``common_terms_at``), and a search uses them only while the two are equal. ``rebuilt``
-        indexes were just made again (their configuration changed): a change no trigger saw."""
+    def _drop_retired_search_points(self) -> None:
+        """Drop what earlier versions stored for searches of common words (see
+        ``_RETIRED_SEARCH_TABLES``), and the triggers that kept it."""
         with self.db.atomic():
-            stored = self.db["search_term_points"]
-            if stored.exists() and "clinic_id" not in stored.columns_dict:
-                # Stored by an older version, one row a match: stored again, one row a clinic.
-                self.db.execute("DROP TABLE search_term_points")
-                self.db.execute("DROP TABLE search_common_terms")
-                self.db.execute("UPDATE search_indexes SET common_terms_at = NULL")
-            for statement in _SEARCH_POINTS_SCHEMA:
-                self.db.execute(statement)
-            for fts_index, (table, columns) in _FTS_INDEXES.items():
-                self.db.execute("INSERT OR IGNORE INTO search_indexes (fts_index) VALUES (?)", [fts_index])
-                count_change = f"UPDATE search_indexes SET changes = changes + 1 WHERE fts_index = '{fts_index}'"
-                changed = " OR ".join(f"old.{column} IS NOT new.{column}" for column in columns)
-                for trigger in (
-                    f"{table}_search_changes_ai AFTER INSERT ON {table}",
-                    f"{table}_search_changes_ad AFTER DELETE ON {table}",
-                    f"{table}_search_changes_au AFTER UPDATE OF {', '.join(columns)} ON {table} WHEN {changed}",
-                ):
-                    self.db.execute(f"CREATE TRIGGER IF NOT EXISTS {trigger} BEGIN {count_change}; END")
-            for fts_index in rebuilt:
-                self.db.execute("UPDATE search_indexes SET changes = changes + 1 WHERE fts_index = ?", [fts_index])
-
-    def _store_common_term_points(self) -> None:
-        """Store, for each common term (in ``common_term_rows`` rows or more) of each index
-        changed since last stored, the whole BM25 points of every clinic it makes worth one or
-        more: of the clinic's name, or of its pages, with its first page worth that many.
-
-        A search for one word ranks clinics by BM25 in whole points; for a word on a fifth of
-        100,000 pages, computing them takes 20 ms or more of every such search. Stored, they are
-        read instead, from the clinics worth the most down, and clinics not stored are worth 0
-        points. Storing takes about 1.7 µs a match of a common term, some 8 s at 100,000 pages,
-        only when the index changed.
-        """
-        stale = self.db.execute(
-            "SELECT fts_index FROM search_indexes WHERE common_terms_at IS NOT changes"
-        ).fetchall()
-        for (fts_index,) in stale:
-            self.db.execute(
-                "DELETE FROM search_term_points WHERE term_id IN "
-                "(SELECT id FROM search_common_terms WHERE fts_index = ?)", [fts_index]
-            )
-            self.db.execute("DELETE FROM search_common_terms WHERE fts_index = ?", [fts_index])
-            if fts_index == "pages_fts":
-                # Read once for every term: faster to look a page's clinic up in than the wide
-                # pages table.
-                self.db.execute("CREATE TEMP TABLE IF NOT EXISTS page_clinics (page_id INTEGER PRIMARY KEY, clinic_id)")
-                self.db.execute("DELETE FROM temp.page_clinics")
-                self.db.execute("INSERT INTO temp.page_clinics SELECT id, clinic_id FROM pages")
-            self.db.execute("CREATE TEMP TABLE IF NOT EXISTS best_matches (clinic_id, points, page_id)")
-            for term, matches in self._common_terms(fts_index):
-                self._store_term_points(fts_index, term, matches)
-            # Not kept for the life of the connection: a crawl's holds every page id.
-            self.db.execute("DROP TABLE IF EXISTS temp.page_clinics")
-            self.db.execute(
-                "UPDATE search_indexes SET common_terms_at = changes WHERE fts_index = ?", [fts_index]
-            )
-
-    def _store_term_points(self, fts_index: str, term: str, matches: int) -> None:
-        """One common term of an index: its row, the clinics it makes worth a point or more, and
-        how many clinics it makes worth each whole number of points."""
-        term_id = self.db.execute(
-            "INSERT INTO search_common_terms (fts_index, term, matches) VALUES (?, ?, ?)",
-            [fts_index, term, matches],
-        ).lastrowid
-        # Each clinic's best match in whole points (all a search ranks by). Of a clinic's pages
-        # worth the most, the first is kept: max() of points then page id as one number (ids are
-        # far below 2**32) takes the other columns from its row. A name is its clinic's one match.
-        if fts_index == "pages_fts":
-            best_matches = """
-                SELECT clinic_id, points, page_id FROM (
-                    SELECT page_clinics.clinic_id, matched.points, matched.row_id AS page_id,
-                           max(matched.points * 4294967296 - matched.row_id)
-                    FROM matched JOIN temp.page_clinics ON page_clinics.page_id = matched.row_id
-                    GROUP BY page_clinics.clinic_id)"""
-        else:
-            best_matches = "SELECT row_id, points, NULL FROM matched"
-        # Materialized: bm25() once a match.
-        self.db.execute(
-            f"""
-            WITH matched AS MATERIALIZED (
-                SELECT rowid AS row_id, CAST(-bm25({fts_index}) AS INTEGER) AS points
-                FROM {fts_index} WHERE {fts_index} MATCH :phrase
-            )
-            INSERT INTO temp.best_matches (clinic_id, points, page_id) {best_matches}
-            """,
-            {"phrase": '"' + term.replace('"', '""') + '"'},
-        )
-        self.db.execute(
-            "INSERT INTO search_term_points (term_id, clinic_id, points, page_id) "
-            "SELECT ?, clinic_id, points, page_id FROM temp.best_matches WHERE points >= 1",
-            [term_id],
-        )
-        # A search needs no more to choose its cut. ({"0": 6935, "1": 23012}; the clinics not
-        # stored are worth 0.)
-        by_points = dict(self.db.execute("SELECT points, count(*) FROM temp.best_matches GROUP BY 1").fetchall())
-        self.db.execute("UPDATE search_common_terms SET clinics_by_points = ? WHERE id = ?",
-                        [json.dumps(by_points), term_id])
-        self.db.execute("DELETE FROM temp.best_matches")
-
-    def _common_terms(self, fts_index: str) -> list[tuple[str, int]]:
-        """The index's terms in ``common_term_rows`` rows or more, with their row counts:
-        those that a search of the term itself finds. (The index holds stems; a stem is not
-        always its own stem: "disclos" is searched as "disclo".)"""
-        self.db.execute(
-            f"CREATE VIRTUAL TABLE IF NOT EXISTS temp.{fts_index}_terms USING fts5vocab(main, {fts_index}, row)"
-        )
-        common = self.db.execute(
-            f"SELECT term, doc FROM temp.{fts_index}_terms WHERE doc >= ?", [self.common_term_rows]
-        ).fetchall()
-        if not common:
-            return []
-        # Each term as text of an empty in-memory copy of the index, read back as the index's terms.
-        (index_sql,) = self.db.execute("SELECT sql FROM sqlite_master WHERE name = ?", [fts_index]).fetchone()
-        copy = sqlite3.connect(":memory:")
-        try:
-            copy.execute(index_sql)
-            copy.execute(f"CREATE VIRTUAL TABLE temp.instances USING fts5vocab(main, {fts_index}, instance)")
-            first_column = _FTS_INDEXES[fts_index][1][0]
-            copy.executemany(f"INSERT INTO {fts_index} (rowid, {first_column}) VALUES (?, ?)",
-                             enumerate(term for term, _ in common))
-            read_as: dict[int, list[str]] = {}
-            for row, term in copy.execute("SELECT doc, term FROM temp.instances"):
-                read_as.setdefault(row, []).append(term)
-        finally:
-            copy.close()
-        return [(term, matches) for row, (term, matches) in enumerate(common) if read_as.get(row) == [term]]
+            for table in _FTS_INDEXES.values():
+                for event in ("ai", "ad", "au"):
+                    self.db.execute(f"DROP TRIGGER IF EXISTS {table[0]}_search_changes_{event}")
+            for retired in _RETIRED_SEARCH_TABLES:
+                self.db.execute(f"DROP TABLE IF EXISTS {retired}")
 
     def _ensure_facet_indexes(self) -> None:
         """One index per place facet holding every column a directory filter can name.

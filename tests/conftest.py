@@ -23,7 +23,7 @@ import pytest
 
 from bench.directory import synthetic_clinics
 from clinicscout.sites import ServedSites, StaticSiteHandler
-from clinicscout.storage import COMMON_TERM_ROWS, Storage
+from clinicscout.storage import Storage
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_SITES = ROOT / "data" / "sample_sites"
@@ -69,10 +69,10 @@ def copy_database(source: Path, target: Path) -> Path:
     return target
 
 
-def synthetic_directory(tmp_path_factory, clinics: int, *, common_term_rows: int = COMMON_TERM_ROWS) -> Path:
+def synthetic_directory(tmp_path_factory, clinics: int) -> Path:
     """A database of ``clinics`` synthetic clinics (the benchmark's), ranked and analysed."""
     path = tmp_path_factory.mktemp("directory") / "clinics.db"
-    storage = Storage(path, common_term_rows=common_term_rows)
+    storage = Storage(path)
     storage.bulk_insert(synthetic_clinics(clinics, seed=3))
     storage.close()
     return path

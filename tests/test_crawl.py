@@ -99,13 +99,6 @@ def test_clinics_that_do_not_offer_microneedling_rank_last(crawled_db):
     assert scores == sorted(scores, reverse=True)
 
 
-def test_a_finished_crawl_leaves_searches_the_points_of_the_index_it_wrote(crawled_db):
-    """Ranking at its end stores common terms' points for the index as the crawl left it."""
-    indexes = query(crawled_db, "select fts_index, changes, common_terms_at from search_indexes")
-    assert {row["fts_index"] for row in indexes} == {"pages_fts", "clinics_fts"}
-    assert all(row["changes"] > 0 and row["common_terms_at"] == row["changes"] for row in indexes)
-
-
 def test_robots_txt_is_obeyed(crawled_db, sample_sites):
     origin = sample_sites.urls["robots-private-clinic"].rstrip("/")
     urls = [r["url"] for r in query(crawled_db, "select url from pages where url like ?", [origin + "%"])]

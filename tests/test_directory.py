@@ -510,20 +510,24 @@ async def test_public_mode_still_serves_the_stored_queries(db_path):
 
 
 def test_serving_a_database_an_older_clinicscout_made_brings_it_up_to_date_first(tmp_path):
-    """Made before searches stored common words' points: the search query reads tables the
-    file lacks until ``clinicscout serve`` adds them, as a crawl would."""
+    """Made when searches stored common words' points: ``clinicscout serve`` drops them, with the
+    triggers that kept them, and adds the index of page and clinic ids the search reads."""
     db = tmp_path / "clinics.db"
     storage = Storage(db)
     storage.bulk_insert(synthetic_clinics(40, seed=5))
     storage.close()
     older = sqlite_utils.Database(db)
-    for trigger in [t.name for t in older.triggers if "_search_changes_" in t.name]:
-        older.execute(f"DROP TRIGGER {trigger}")
-    for table in ("search_term_points", "search_common_terms", "search_indexes"):
-        older[table].drop()
+    older.execute("DROP INDEX idx_pages_id_clinic_id")
+    older.execute("CREATE TABLE search_indexes (fts_index TEXT PRIMARY KEY, changes INTEGER)")
+    older.execute("CREATE TABLE search_term_points (term_id INTEGER, clinic_id INTEGER, points INTEGER)")
+    older.execute("CREATE TRIGGER pages_search_changes_ai AFTER INSERT ON pages BEGIN "
+                  "UPDATE search_indexes SET changes = changes + 1; END")
     older.close()
     with clinicscout_serving(db) as base, urllib.request.urlopen(
             f"{base}/clinics/search.json?q=numbing&_shape=objects", timeout=10) as response:
         rows = json.load(response)["rows"]
     assert rows and all("numbing" in row["snippet"].lower() for row in rows)
-    assert {"search_indexes", "search_common_terms", "search_term_points"} <= set(sqlite_utils.Database(db).table_names())
+    upgraded = sqlite_utils.Database(db)
+    assert not {"search_indexes", "search_term_points"} & set(upgraded.table_names())
+    assert not [trigger for trigger in upgraded.triggers if "_search_changes_" in trigger.name]
+    assert ["id", "clinic_id"] in [index.columns for index in upgraded["pages"].indexes]

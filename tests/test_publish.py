@@ -33,9 +33,7 @@ from tests.conftest import (
     limit_file_size,
     query,
     run_cli,
-    synthetic_directory,
 )
-from tests.test_search_ranking import query_step, ranked_by_hand, search
 
 
 @pytest.fixture
@@ -81,39 +79,6 @@ def test_a_snapshot_is_the_database_in_one_file_that_serving_never_changes(worki
     Storage(snapshot).close()
     assert is_published_snapshot(snapshot)
     assert not Path(f"{snapshot}-wal").exists() and not Path(f"{snapshot}-shm").exists()
-
-
-@pytest.fixture
-def stored_working_db(tmp_path_factory) -> Path:
-    """400 synthetic clinics whose words in 30 pages or more have their points stored."""
-    return synthetic_directory(tmp_path_factory, 400, common_term_rows=30)
-
-
-def publish_storing_words_of_30_pages(working: Path, snapshot: Path) -> None:
-    """As ``clinicscout publish``, with the test's threshold for common words."""
-    storage = Storage(working, common_term_rows=30)
-    storage.publish(snapshot)
-    storage.close()
-
-
-def common_word_is_read_from_stored_points(db: Path, words: str) -> bool:
-    return query_step(db, words, "select page_term from plan")["page_term"] is not None
-
-
-async def test_a_snapshot_searches_common_words_from_stored_points_while_the_next_crawl_writes(
-        stored_working_db, tmp_path):
-    snapshot = tmp_path / "published.db"
-    publish_storing_words_of_30_pages(stored_working_db, snapshot)
-    # The next crawl rewrites a page: the working database's stored points no longer hold.
-    write(stored_working_db, "update pages set text = text || ' Now with acne facials.' where id = 7")
-    assert not common_word_is_read_from_stored_points(stored_working_db, "acne")
-    assert common_word_is_read_from_stored_points(snapshot, "acne")
-    rows = await search(snapshot, "acne")
-    assert [(row["clinic_id"], row["relevance"]) for row in rows] == ranked_by_hand(snapshot, "acne")
-    # Publishing stores the points first, so the next snapshot reads them too.
-    publish_storing_words_of_30_pages(stored_working_db, snapshot)
-    assert common_word_is_read_from_stored_points(snapshot, "acne")
-    assert "Now with acne facials." in query(snapshot, "select text from pages where id = 7")[0]["text"]
 
 
 def test_a_publish_that_fills_the_disk_leaves_the_served_snapshot_as_it_was(working_db, tmp_path):
