@@ -30,10 +30,16 @@ def best_clinic(db_path):
 
 
 async def test_clinics_are_listed_best_first(datasette, db_path):
-    response = await datasette.client.get("/clinics/clinics.json?_shape=objects")
+    """The ranked list by rank (the clinics that offer microneedling first, by score); the table
+    of every clinic by score, the clinics not scored last."""
+    response = await datasette.client.get("/clinics/directory.json?_shape=objects")
     assert response.status_code == 200
     ranks = [row["rank"] for row in response.json()["rows"]]
     assert ranks == sorted(ranks)
+    response = await datasette.client.get("/clinics/clinics.json?_shape=objects")
+    assert response.status_code == 200
+    scores = [row["score"] for row in response.json()["rows"]]
+    assert scores == sorted(scores, key=lambda score: (score is not None, score), reverse=True)
     html = (await datasette.client.get("/clinics/clinics")).text
     assert html_escape(best_clinic(db_path)["name"]) in html
 

@@ -136,6 +136,30 @@ async def test_the_list_exports_as_csv_and_json(datasette, db_path):
 
 # -- search ---------------------------------------------------------------------------------------
 
+@pytest.mark.parametrize(("path", "message"), [
+    ("/clinics/directory?_facet=nosuch", "This list has no column “nosuch” to count by."),
+    ("/clinics/clinics?_facet=region&_facet_array=nosuch", "This list has no column “nosuch” to count by."),
+    ("/clinics/directory?_next=zzz", "“zzz” is not a page of this list: start again from its first page."),
+])
+async def test_a_list_asked_for_a_missing_column_or_page_says_what_was_wrong(datasette, path, message):
+    """Datasette itself answers these 500, with SQLite's words or Python's."""
+    response = await datasette.client.get(path)
+    assert response.status_code == 400
+    assert html_escape(message) in response.text
+    assert "no such column" not in response.text and "invalid literal" not in response.text
+    table, _, query_string = path.partition("?")
+    as_json = await datasette.client.get(f"{table}.json?{query_string}")
+    assert as_json.status_code == 400
+    assert as_json.json()["ok"] is False and as_json.json()["error"] == message
+
+
+async def test_a_list_whose_options_are_right_still_pages_and_counts(datasette):
+    first = await get_json(datasette, "/clinics/directory.json?_size=2&_facet=anesthesia")
+    assert first["next"] and first["facet_results"]["results"]["anesthesia"]["results"]
+    following = await get_json(datasette, f"/clinics/directory.json?_size=2&_next={first['next']}")
+    assert following["rows"] and following["rows"] != first["rows"]
+
+
 async def test_search_finds_clinics_by_stemmed_words_in_their_pages(datasette, db_path):
     data = await get_json(datasette, "/clinics/search.json?q=numbing&_shape=objects")
     found = {row["clinic_id"] for row in data["rows"]}
