@@ -177,6 +177,8 @@ async def test_search_ranks_by_relevance_then_rank(datasette):
     assert len(rows) > 2
     order = [(-row["relevance"], row["rank"]) for row in rows]
     assert order == sorted(order)
+    html = (await datasette.client.get("/clinics/search?q=numbing+cream")).text
+    assert "Best matches first, then the higher score; for words most clinic sites use, the score alone." in html
 
 
 async def test_search_finds_a_clinic_by_its_name(datasette, db_path, site_of):
