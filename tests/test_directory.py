@@ -267,8 +267,8 @@ async def test_table_counts_are_counted_again_after_a_write(datasette, db_path):
 
 async def test_table_shapes_are_read_again_after_a_write(datasette, db_path):
     """The same list carries each table's columns, primary keys, full-text index, foreign keys
-    and whether it is hidden, kept between requests only while the database file is unchanged:
-    a column a newer clinicscout adds shows at once."""
+    and whether it is hidden, and a table's page its column details, kept between requests only
+    while the database file is unchanged: a column a newer clinicscout adds shows at once."""
     async def tables():
         return {t["name"]: t for t in (await get_json(datasette, "/clinics.json"))["tables"]}
 
@@ -277,9 +277,12 @@ async def test_table_shapes_are_read_again_after_a_write(datasette, db_path):
     assert before["pages_fts"]["hidden"] and not before["clinics"]["hidden"]
     assert [fk["other_table"] for fk in before["pages"]["foreign_keys"]["outgoing"]] == ["clinics"]
     assert (await tables())["crawls"]["columns"] == before["crawls"]["columns"]
+    table_page = await get_json(datasette, "/clinics/crawls.json?_extra=columns")
+    assert (await get_json(datasette, "/clinics/crawls.json?_extra=columns"))["columns"] == table_page["columns"]
     with sqlite3.connect(db_path) as conn:
         conn.execute("alter table crawls add column operator text")
     assert (await tables())["crawls"]["columns"] == [*before["crawls"]["columns"], "operator"]
+    assert (await get_json(datasette, "/clinics/crawls.json?_extra=columns"))["columns"] == [*table_page["columns"], "operator"]
 
 
 # -- near a ZIP ----------------------------------------------------------------------------------
