@@ -44,7 +44,7 @@ import sqlite_utils
 
 from scoring import CRITERIA, Assessment, Page
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 # The SQLite application id of a published snapshot (ASCII "csPS"); a working database has none.
 SNAPSHOT_APPLICATION_ID = 0x63735053
 
@@ -158,8 +158,8 @@ _SEED_IDENTITY = ("phone", "city", "region", "postcode", "country", "latitude", 
 _ANALYZED_TABLES = ("clinics", "pages", "verdicts", "practitioners", "clinic_sources", "score_history")
 # The full-text indexes, and the table and columns each one indexes.
 _FTS_INDEXES = {"pages_fts": ("pages", ("title", "text")), "clinics_fts": ("clinics", ("name", "city"))}
-# What versions before 2026-11-22 stored for searches of common words, with the triggers that
-# counted each index's changes: dropped, as searches no longer read them.
+# What schema version 2 stored for searches of common words, with the triggers that counted
+# each index's changes: dropped on the way to version 3, as searches no longer read them.
 _RETIRED_SEARCH_TABLES = ("search_term_points", "search_common_terms", "search_indexes")
 
 
@@ -322,6 +322,7 @@ class Storage:
                         db[table].add_column(name, kind)
             if db.execute("PRAGMA user_version").fetchone()[0] < SCHEMA_VERSION:
                 db.execute("DROP VIEW IF EXISTS changes_since_last_crawl")
+                self._drop_retired_search_points()
             db.execute(f"CREATE VIEW IF NOT EXISTS changes_since_last_crawl AS {_CHANGES_VIEW}")
             db["criteria"].upsert_all(
                 [
@@ -779,7 +780,6 @@ class Storage:
         # replace=True leaves a matching index alone and rebuilds one configured differently.
         for table, columns in _FTS_INDEXES.values():
             db[table].enable_fts(list(columns), tokenize="porter", create_triggers=True, replace=True)
-        self._drop_retired_search_points()
         # sqlite-utils reindexes a clinic on any update, and ranking updates every clinic after
         # each crawl, rescoring after each rule change: reindex only when a searched column
         # changes its value. The trigger keeps its name, so enable_fts still sees the index as
@@ -799,14 +799,13 @@ class Storage:
                 )
 
     def _drop_retired_search_points(self) -> None:
-        """Drop what earlier versions stored for searches of common words (see
+        """Drop what schema version 2 stored for searches of common words (see
         ``_RETIRED_SEARCH_TABLES``), and the triggers that kept it."""
-        with self.db.atomic():
-            for table in _FTS_INDEXES.values():
-                for event in ("ai", "ad", "au"):
-                    self.db.execute(f"DROP TRIGGER IF EXISTS {table[0]}_search_changes_{event}")
-            for retired in _RETIRED_SEARCH_TABLES:
-                self.db.execute(f"DROP TABLE IF EXISTS {retired}")
+        for table, _ in _FTS_INDEXES.values():
+            for event in ("ai", "ad", "au"):
+                self.db.execute(f"DROP TRIGGER IF EXISTS {table}_search_changes_{event}")
+        for retired in _RETIRED_SEARCH_TABLES:
+            self.db.execute(f"DROP TABLE IF EXISTS {retired}")
 
     def _ensure_facet_indexes(self) -> None:
         """One index per place facet holding every column a directory filter can name.

@@ -462,6 +462,13 @@ async def test_a_search_stopped_at_the_time_limit_says_so_without_its_sql(synthe
     assert error["error"].startswith("This page took longer than 1 millisecond")
 
 
+async def test_a_stopped_search_with_list_options_in_its_address_still_says_it_was_stopped(synthetic_datasette):
+    """A stored query is no list: options a list reads do not make its failure a bad request."""
+    response = await synthetic_datasette.client.get("/clinics/search?q=acne+scars&_timelimit=1&_facet=region")
+    assert response.status_code == 503
+    assert "This page took longer than 1 millisecond to prepare" in response.text
+
+
 async def test_a_list_stopped_at_the_time_limit_says_so_as_html_and_csv(synthetic_datasette):
     # No quote says "tattoo": every verdict is read.
     response = await synthetic_datasette.client.get("/clinics/verdicts?quote__contains=tattoo&_timelimit=1")
@@ -551,6 +558,7 @@ def test_serving_a_database_an_older_clinicscout_made_brings_it_up_to_date_first
     older.execute("CREATE TABLE search_term_points (term_id INTEGER, clinic_id INTEGER, points INTEGER)")
     older.execute("CREATE TRIGGER pages_search_changes_ai AFTER INSERT ON pages BEGIN "
                   "UPDATE search_indexes SET changes = changes + 1; END")
+    older.execute("PRAGMA user_version = 2")
     older.close()
     with clinicscout_serving(db) as base, urllib.request.urlopen(
             f"{base}/clinics/search.json?q=numbing&_shape=objects", timeout=10) as response:

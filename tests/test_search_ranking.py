@@ -190,6 +190,18 @@ def test_reading_the_matches_and_walking_the_directory_find_the_same_clinics(dir
         assert search_reading_pages(directory_db, words, read=read, ranked_at_most=ranked_at_most) == by_hand
 
 
+async def test_walked_clinics_show_their_first_matching_page(directory_db):
+    assert search_plan(directory_db, "numbing", ranked_at_most=100)["pages_read"] == 0
+    rows = await search(directory_db, "numbing", ranked_at_most=100)
+    db = sqlite_utils.Database(directory_db)
+    first_pages = {row["clinic_id"]: db.execute(
+        "select url from pages join pages_fts on pages_fts.rowid = pages.id "
+        "where clinic_id = ? and pages_fts match 'numbing' order by pages.id limit 1", [row["clinic_id"]]
+    ).fetchone()[0] for row in rows}
+    assert [row["page_url"] for row in rows] == [first_pages[row["clinic_id"]] for row in rows]
+    assert all("\ue000numbing\ue001" in row["snippet"].lower() for row in rows)
+
+
 def few_sites_with_many_good_pages(db_path: Path, filler_name: str) -> None:
     """12 sites of 40 short pages that say "peptide" twice, 30 clinics whose one long page says
     it once, and 600 others named ``filler_name`` and a number (their pages say neither)."""

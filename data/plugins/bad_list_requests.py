@@ -15,16 +15,20 @@ _FACET_OPTIONS = ("_facet", "_facet_array", "_facet_date")
 
 
 async def _problem(datasette, request):
-    """What is wrong with the list this request asked for, or None."""
+    """What is wrong with the list this request asked for, or None (also when it is no list:
+    a stored query's address names it as a table's would)."""
     database = datasette.get_database(request.url_vars["database"])
     table = request.url_vars["table"]
+    is_view = await database.view_exists(table)
+    if not (is_view or await database.table_exists(table)):
+        return None
     columns = await database.table_columns(table)
     for option in _FACET_OPTIONS:
         for column in request.args.getlist(option):
             if column not in columns:
                 return f"This list has no column “{column}” to count by."
     next_page = request.args.get("_next")
-    if next_page is not None and await database.view_exists(table) and not next_page.isdigit():
+    if next_page is not None and is_view and not next_page.isdigit():
         return f"“{next_page}” is not a page of this list: start again from its first page."
     return None
 
