@@ -761,8 +761,9 @@ class Storage:
                 db["clinics"].add_column(criterion, int)
             if new_criteria:
                 self._copy_verdicts_to_clinics(new_criteria)
-            # The ranked list, its facets and the near-ZIP search stay fast on 100,000 clinics.
-            for index in (["rank"], ["latitude", "longitude"]):
+            # The ranked list, its facets and the near-ZIP search stay fast on 100,000 clinics;
+            # so do the clinics table's own facets (a third of its page each, unindexed).
+            for index in (["rank"], ["latitude", "longitude"], ["offers_microneedling"], ["red_flags"]):
                 db["clinics"].create_index(index, if_not_exists=True)
             # A search finds the clinics of up to thousands of matching pages: looked up in
             # this narrow index, 4 times faster than in the wide rows of the pages themselves.

@@ -16,10 +16,12 @@ from pathlib import Path
 
 import pytest
 import sqlite_utils
+from datasette import hookimpl
+from datasette.plugins import pm
 
 from bench.directory import synthetic_clinics
 from clinicscout.storage import Storage
-from clinicscout.web import make_datasette
+from clinicscout.web import count_without_columns, make_datasette
 from scoring import CRITERIA, POSITIVE_CRITERIA
 from tests.conftest import clinicscout_serving, copy_database, query, synthetic_directory
 
@@ -285,6 +287,58 @@ async def test_table_shapes_are_read_again_after_a_write(datasette, db_path):
     assert (await get_json(datasette, "/clinics/crawls.json?_extra=columns"))["columns"] == [*table_page["columns"], "operator"]
 
 
+class StatementsRun:
+    """Every statement SQLite runs on the connections Datasette opens from now on."""
+
+    def __init__(self) -> None:
+        self.statements: list[str] = []
+
+    @hookimpl
+    def prepare_connection(self, conn):
+        conn.set_trace_callback(self.statements.append)
+
+
+async def test_a_list_is_counted_without_copying_the_columns_of_its_rows(db_path):
+    statements = StatementsRun()
+    pm.register(statements, name="statements-run")
+    try:
+        ds = make_datasette(db_path)
+        await ds.invoke_startup()
+        page = await get_json(ds, "/clinics/directory.json?anesthesia=1&_extra=count")
+    finally:
+        pm.unregister(name="statements-run")
+    assert page["count"] == len(query(db_path, "select clinic_id from directory where anesthesia = 1")) > 0
+    counts = [sql for sql in statements.statements if sql.startswith("select count(*) from (select")]
+    # (SQLite's trace shows each parameter in its place)
+    assert counts == ["select count(*) from (select 1 from directory where \"anesthesia\" = '1'  limit 10001)"]
+
+
+@pytest.mark.parametrize("sql, counted", [
+    ("select count(*) from (select * from directory where \"anesthesia\" = :p0  limit 10001)",
+     "select count(*) from (select 1 from directory where \"anesthesia\" = :p0  limit 10001)"),
+    ("select count(*) from (select * from [clinics] limit 101)",
+     "select count(*) from (select 1 from [clinics] limit 101)"),
+    # a filter with a subquery of its own (Datasette's ?_search=) keeps it
+    ("select count(*) from (select * from pages where rowid in (select rowid from pages_fts where "
+     "pages_fts match :search) limit 10001)",
+     "select count(*) from (select 1 from pages where rowid in (select rowid from pages_fts where "
+     "pages_fts match :search) limit 10001)"),
+])
+def test_datasettes_counts_of_a_list_count_rows_without_columns(sql, counted):
+    assert count_without_columns(sql) == counted
+
+
+@pytest.mark.parametrize("sql", [
+    "select count(*) from clinics",
+    "select count(*) from (select * from clinics where score > 50)",  # no limit: not Datasette's
+    # in a compound select the columns decide which rows are distinct
+    "select count(*) from (select * from clinics where 1 union select * from clinics limit 10001)",
+    "select * from directory order by rank limit 51",
+])
+def test_other_statements_are_run_as_written(sql):
+    assert count_without_columns(sql) == sql
+
+
 # -- near a ZIP ----------------------------------------------------------------------------------
 
 async def test_near_a_zip_lists_clinics_by_distance_with_score(datasette, db_path, site_of):
@@ -518,6 +572,10 @@ def test_the_queries_the_directory_needs_use_indexes(db_path):
         "select anesthesia, count(*) from directory where anesthesia is not null group by anesthesia")
     assert "idx_clinics_latitude_longitude" in plan(
         "select * from directory where latitude between 30 and 31 and longitude between -98 and -97")
+    # the clinics table's own facets, over every clinic, listed or not
+    for column in ("offers_microneedling", "red_flags"):
+        assert f"COVERING INDEX idx_clinics_{column}" in plan(
+            f"select {column}, count(*) from clinics where {column} is not null group by {column}")
 
 
 def test_a_states_list_is_read_in_rank_order_without_sorting_its_clinics(tmp_path_factory):
