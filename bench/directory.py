@@ -1,8 +1,8 @@
 """Datasette at directory scale: synthetic clinics through storage, then timed requests.
 
 The clinics are spread over real US ZIP codes (from the ``zipcodes`` package) with plausible
-scores, verdicts with quotes and one page of text each, inserted by
-``Storage.bulk_insert``. Requests go to Datasette's ASGI app under the project's configuration
+scores, verdicts with quotes and the pages of their sites (14–25 each, about 20 on average, with
+each quote on the page its verdict names), inserted by ``Storage.bulk_insert``. Requests go to Datasette's ASGI app under the project's configuration
 (``clinicscout.web.make_datasette``) through one HTTP client that lasts the whole run, as a
 server's app lasts (see ``_time_paths``), for the pages patients load: the ranked
 list with its facets and filters, the search and near-ZIP stored queries, a clinic page. The raw
@@ -25,33 +25,38 @@ import zipcodes
 
 from bench.stats import percentile
 from bench.synthetic import (
+    BLOG_SENTENCES,
+    BLOG_TOPICS,
     CONCERNS,
     DEVICES,
     FIRST_NAMES,
     LAST_NAMES,
+    LEGAL,
     NAME_KINDS,
     NAME_STARTS,
     SERUMS,
+    SERVICES,
+    TESTIMONIALS,
 )
 from clinicscout.storage import ClinicRecord, Storage
 from clinicscout.web import DATABASE_NAME, keep_startup_objects_out_of_gc, make_datasette
 from scoring import CRITERIA
 
-SEARCH_TERM = "numbing"  # on the pages of about half the clinics
-EVERYWHERE_TERM = "microneedling"
-# On about a quarter of the pages: two of the ten concerns each page names are picked at random
-# (19% name "acne scars"), and the 6% that make the unrealistic claim add "acne scars" again.
+# The words searched, with the share of the 100,000 clinics whose site says them.
+SEARCH_TERM = "numbing"  # 45%: the anesthesia quote
+EVERYWHERE_TERM = "microneedling"  # all
+# 67%: the concerns on the home page ("acne scars"), the acne treatment page, the red flag's claim.
 MID_TERM = "acne"
-# Words of a fifth to a third of the pages, as patients type them: "texture" ("uneven texture",
-# one of the ten concerns), "serum" (in the serum criterion's quote), "spa" and "dermatology"
-# (in a fifth of the clinics' names too). Like the words above, far too many matches to rank:
+# Words patients type, each on many pages: "texture" (20%, a concern), "serum" (49%, the serum
+# criterion's quote), "spa" (30%, names and service pages), "dermatology" (20%, names) and "skin"
+# (every clinic, on more than half the pages: a million matches). Far too many matches to rank:
 # the search walks the directory in rank order until 50 clinics match.
-COMMON_TERMS = ("texture", "serum", "spa", "dermatology")
-# Two common words, as a patient types a concern: a fifth of the pages say both.
+COMMON_TERMS = ("texture", "serum", "spa", "dermatology", "skin")
+# Two common words, as a patient types a concern: 39%.
 COMMON_PHRASE = "acne scars"
-# In the unrealistic claim, on 6% of the pages: too many matches to rank, and about as many as
-# the search reads one by one rather than walk, its costliest kind of search.
-READ_TERM = "guaranteed"
+# In 3% of the clinics' names (and so on their home pages): too many matches to rank, few enough
+# to read one by one rather than walk, the costliest kind of search.
+READ_TERM = "glow"
 # Quotes a met verdict may carry, by criterion; anything else gets a generic sentence.
 _QUOTES = {
     "anesthesia": "Before microneedling we apply a topical numbing cream for twenty minutes.",
@@ -68,12 +73,52 @@ def _places() -> list[dict[str, Any]]:
     return [z for z in zipcodes.list_all() if z["zip_code_type"] == "STANDARD" and z["active"] and z["lat"]]
 
 
+# Where a clinic's site says what each met criterion quotes: the page a crawl finds it on.
+_QUOTED_ON = {
+    "practitioner": "/team", "pricing": "/pricing", "aftercare": "/aftercare",
+    "side_effects": "/aftercare", "treatment_plan": "/aftercare", "contact_info": "/contact",
+}
+
+
+def _site_pages(rnd: random.Random, website: str, name: str, kind: str, place: dict[str, Any],
+                quotes: dict[str, list[str]]) -> list[dict[str, Any]]:
+    """A clinic's website as a crawl stores it: home, the microneedling page, the pages the
+    quotes are on, several other treatments, blog posts and the legal pages; 14–27 pages, about
+    as many as a crawl of a real clinic's site keeps (24 on average)."""
+    city, state = place["city"].title(), place["state"]
+    texts = {
+        "/": (name, f"{name} is a {kind} in {city}, {state}. We treat {rnd.choice(CONCERNS)} and "
+                    f"{rnd.choice(CONCERNS)} with microneedling. {rnd.choice(TESTIMONIALS)}"),
+        "/microneedling": ("Microneedling", "Microneedling, or collagen induction therapy, uses fine "
+                           "needles to prompt the skin to renew itself."),
+        "/team": ("Our Team", "Meet the people who will look after your skin."),
+        "/pricing": ("Pricing", "Prices for every treatment we offer, before you book."),
+        "/aftercare": ("Aftercare", "What to do in the days after your treatment."),
+        "/contact": ("Contact", f"Visit us in {city}, {state}, or call to book a consultation."),
+    }
+    for page, sentences in quotes.items():
+        title, text = texts[page]
+        texts[page] = (title, " ".join([text, *sentences]))
+    for slug, title, sentences in rnd.sample(SERVICES, rnd.randint(4, 9)):
+        texts[f"/{slug}"] = (title, " ".join(sentences).format(clinic=name, city=city))
+    for topic in rnd.sample(BLOG_TOPICS, rnd.randint(2, 8)):
+        slug = re.sub(r"[^a-z0-9]+", "-", topic.lower()).strip("-")
+        texts[f"/blog/{slug}"] = (topic, " ".join(rnd.sample(BLOG_SENTENCES, 4)))
+    texts["/privacy"] = ("Privacy Policy", " ".join(LEGAL[:5]))
+    texts["/terms"] = ("Terms of Use", " ".join(LEGAL[5:]))
+    return [{"url": website + path, "title": title, "text": text, "status": 200,
+             "fetched_at": "2025-01-01T00:00:00+00:00", "structured": "[]", "tel_links": "[]"}
+            for path, (title, text) in texts.items()]
+
+
 def synthetic_clinics(count: int, seed: int = 0) -> Iterator[ClinicRecord]:
-    """``count`` assessed clinics in real US places, deterministic for a seed."""
+    """``count`` assessed clinics in real US places, each with its site's pages, deterministic
+    for a seed."""
     rnd = random.Random(f"directory-{seed}")
     places = _places()
     # Clinics cluster in cities: a few thousand places hold most of them.
     popular = rnd.sample(places, min(len(places), max(50, count // 25)))
+    groups = {criterion.id: criterion.group for criterion in CRITERIA}
     for number in range(count):
         place = rnd.choice(popular) if rnd.random() < 0.9 else rnd.choice(places)
         kind_word, kind = rnd.choice(NAME_KINDS)
@@ -85,6 +130,7 @@ def synthetic_clinics(count: int, seed: int = 0) -> Iterator[ClinicRecord]:
         offers = rnd.random() < 0.9
         strength = rnd.random()
         verdicts = []
+        quotes: dict[str, list[str]] = {}
         for criterion in CRITERIA:
             if criterion.id == "offers_microneedling":
                 met = offers
@@ -93,9 +139,12 @@ def synthetic_clinics(count: int, seed: int = 0) -> Iterator[ClinicRecord]:
             else:
                 met = offers and rnd.random() < strength
             quote = _QUOTES.get(criterion.id, f"Our team explains {criterion.name.lower()} at every visit.")
+            page = _QUOTED_ON.get(criterion.id, _QUOTED_ON.get(groups[criterion.id], "/microneedling"))
+            if met:
+                quotes.setdefault(page, []).append(quote.format(**values))
             verdicts.append({
                 "criterion": criterion.id, "met": int(met),
-                "page_url": f"{website}/microneedling" if met else None,
+                "page_url": f"{website}{page}" if met else None,
                 "quote": quote.format(**values) if met else None,
                 "rule": "synthetic" if met else None,
             })
@@ -103,9 +152,7 @@ def synthetic_clinics(count: int, seed: int = 0) -> Iterator[ClinicRecord]:
         positive = sum(w for w in weights.values() if w > 0)
         earned = sum(weights[v["criterion"]] for v in verdicts if v["met"] and weights[v["criterion"]] > 0)
         red_flags = sum(1 for v in verdicts if v["met"] and weights[v["criterion"]] < 0)
-        text = (f"{name} is a {kind} in {place['city'].title()}, {place['state']}. "
-                f"We treat {rnd.choice(CONCERNS)} and {rnd.choice(CONCERNS)} with microneedling. "
-                + " ".join(v["quote"] for v in verdicts if v["quote"]))
+        pages = _site_pages(rnd, website, name, kind, place, quotes)
         yield ClinicRecord(
             clinic={
                 "name": name, "website": website,
@@ -117,11 +164,10 @@ def synthetic_clinics(count: int, seed: int = 0) -> Iterator[ClinicRecord]:
                 "region": place["state"], "postcode": place["zip_code"], "country": "US",
                 "latitude": float(place["lat"]) + rnd.uniform(-0.02, 0.02),
                 "longitude": float(place["long"]) + rnd.uniform(-0.02, 0.02),
-                "source": "benchmark", "pages_crawled": 1, "last_crawled": "2025-01-01T00:00:00+00:00",
-                "crawl_status": "ok",
+                "source": "benchmark", "pages_crawled": len(pages),
+                "last_crawled": "2025-01-01T00:00:00+00:00", "crawl_status": "ok",
             },
-            pages=[{"url": f"{website}/", "title": name, "text": text, "fetched_at": "2025-01-01T00:00:00+00:00",
-                    "status": 200, "structured": "[]", "tel_links": "[]"}],
+            pages=pages,
             verdicts=verdicts,
         )
 
@@ -156,11 +202,11 @@ async def _probe(datasette: Any) -> dict[str, tuple[str, bool]]:
         "ranked list ?region=TX": (f"{base}/directory?region=TX", True),
         f"search {SEARCH_TERM} (half the clinics)": (f"{base}/search?" + urlencode({"q": SEARCH_TERM}), True),
         f"search {EVERYWHERE_TERM} (all clinics)": (f"{base}/search?" + urlencode({"q": EVERYWHERE_TERM}), True),
-        f"search {MID_TERM} (a quarter of the clinics)": (f"{base}/search?" + urlencode({"q": MID_TERM}), True),
+        f"search {MID_TERM} (two thirds of the clinics)": (f"{base}/search?" + urlencode({"q": MID_TERM}), True),
         **{f"search {term} (common word)": (f"{base}/search?" + urlencode({"q": term}), True)
            for term in COMMON_TERMS},
         f"search {COMMON_PHRASE} (two common words)": (f"{base}/search?" + urlencode({"q": COMMON_PHRASE}), True),
-        f"search {READ_TERM} (6% of the pages)": (f"{base}/search?" + urlencode({"q": READ_TERM}), True),
+        f"search {READ_TERM} (3% of the clinics, read)": (f"{base}/search?" + urlencode({"q": READ_TERM}), True),
         f"search {rare} (2 clinics)": (f"{base}/search?" + urlencode({"q": rare}), True),
         "near a ZIP, 25 km": (f"{base}/near?" + urlencode({"zip": row["postcode"], "km": 25}), True),
         "clinic page": (f"{base}/clinics/{row['id']}", True),

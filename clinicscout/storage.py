@@ -156,8 +156,12 @@ _SEED_IDENTITY = ("phone", "city", "region", "postcode", "country", "latitude", 
 # each. (zip_codes is analysed once, when it is filled; full-text indexes are not planned from
 # statistics. Analysing those too took 6 of the 7 ms of every ANALYZE.)
 _ANALYZED_TABLES = ("clinics", "pages", "verdicts", "practitioners", "clinic_sources", "score_history")
-# The full-text indexes, and the table and columns each one indexes.
-_FTS_INDEXES = {"pages_fts": ("pages", ("title", "text")), "clinics_fts": ("clinics", ("name", "city"))}
+# The full-text indexes, and the table and columns each one indexes. A page's clinic is a word
+# of its own in the pages' index (``clinic_tag``, "clinic12"): a search asks for one clinic's
+# pages that match in one lookup (``… AND clinic_tag : clinic12``), where looking each of its
+# pages up took 10 times longer at 20 pages a clinic.
+_FTS_INDEXES = {"pages_fts": ("pages", ("title", "text", "clinic_tag")),
+                "clinics_fts": ("clinics", ("name", "city"))}
 # What schema version 2 stored for searches of common words, with the triggers that counted
 # each index's changes: dropped on the way to version 3, as searches no longer read them.
 _RETIRED_SEARCH_TABLES = ("search_term_points", "search_common_terms", "search_indexes")
@@ -631,7 +635,7 @@ class Storage:
 
     def _rank(self) -> None:
         """Rank every clinic in one pass, then refresh what the directory derives from the
-        clinics: map positions and the query planner's statistics."""
+        clinics: map positions, the query planner's statistics and merged full-text indexes."""
         self.db.execute(
             """
             UPDATE clinics SET rank = ranked.position
@@ -647,6 +651,12 @@ class Storage:
         self._locate_clinics()
         for table in _ANALYZED_TABLES:
             self.db.execute(f"ANALYZE {table}")
+        # Every write adds its pages to a full-text index as a small segment of its own, which
+        # each lookup of a page must then search too. A search that checks a clinic's pages one
+        # by one ran 5 times faster with them merged into one (19 segments at 356,000 pages;
+        # merging them took 0.4 s). With nothing new to merge, this does nothing.
+        for index in _FTS_INDEXES:
+            self.db.execute(f"INSERT INTO {index} ({index}) VALUES ('optimize')")
 
     # -- publishing ---------------------------------------------------------------------------
 
@@ -768,6 +778,10 @@ class Storage:
             # A search finds the clinics of up to thousands of matching pages: looked up in
             # this narrow index, 4 times faster than in the wide rows of the pages themselves.
             db["pages"].create_index(["id", "clinic_id"], if_not_exists=True)
+            # Computed when read: it takes no space in the pages (only in the index).
+            if "clinic_tag" not in {column[1] for column in db.execute("PRAGMA table_xinfo(pages)")}:
+                db.execute("ALTER TABLE pages ADD COLUMN clinic_tag TEXT "
+                           "GENERATED ALWAYS AS ('clinic' || clinic_id) VIRTUAL")
             self._ensure_facet_indexes()
             self._ensure_listed_indexes()
             # City names compare case-insensitively: sites write "MIAMI BEACH" or "Miami Beach".
