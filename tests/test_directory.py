@@ -572,6 +572,7 @@ async def test_a_new_connection_has_its_full_text_indexes_open_before_any_time_l
     conn.set_progress_handler(lambda: 1, 1)  # as a time limit that has already run out
     with pytest.raises(sqlite3.OperationalError) as stopped:
         conn.execute("select count(*) from pages_fts where pages_fts match 'acne'")
+    conn.close()
     assert str(stopped.value) == "interrupted"
 
 

@@ -173,6 +173,14 @@ async def test_every_way_of_reading_an_index_orders_exactly_as_ranking_every_mat
     assert [(row["clinic_id"], row["relevance"]) for row in rows] == expected
 
 
+def test_a_search_reads_every_match_it_ranks_and_more_while_reading_costs_less_than_walking():
+    read_at_most = search_relevance.read_matches_at_most
+    assert read_at_most(100_000) == 5000  # the square root of 250 × 100,000 clinics
+    assert read_at_most(1_000_000) == 15_811
+    assert read_at_most(1_000) == read_at_most(0) == RANKED_MATCHES_AT_MOST
+    assert read_at_most(100_000, ranked_at_most=8000) == 8000
+
+
 def test_those_ways_include_ranked_and_unranked_indexes_read_and_walked(directory_db):
     plans = {(words, limit): search_plan(directory_db, words, ranked_at_most=limit)
              for words, limit in READING_AND_WALKING}
