@@ -162,6 +162,12 @@ async def test_a_list_whose_options_are_right_still_pages_and_counts(datasette):
     assert following["rows"] and following["rows"] != first["rows"]
 
 
+@pytest.mark.parametrize("path", ["/-/metadata", "/nosuch/directory?_facet=nosuch", "/clinics/nosuch?_facet=x"])
+async def test_an_address_of_no_list_is_not_found_whatever_it_asks(datasette, path):
+    response = await datasette.client.get(path)
+    assert response.status_code == 404, response.text
+
+
 async def test_search_finds_clinics_by_stemmed_words_in_their_pages(datasette, db_path):
     data = await get_json(datasette, "/clinics/search.json?q=numbing&_shape=objects")
     found = {row["clinic_id"] for row in data["rows"]}
@@ -625,6 +631,9 @@ def test_the_queries_the_directory_needs_use_indexes(db_path):
         "select anesthesia, count(*) from directory where anesthesia is not null group by anesthesia")
     assert "idx_clinics_latitude_longitude" in plan(
         "select * from directory where latitude between 30 and 31 and longitude between -98 and -97")
+    # the map's facet by state counts located clinics from an index of them
+    assert "idx_clinics_region_located" in plan(
+        "select region, count(*) from clinic_map where region is not null group by region")
     # the clinics table's own facets, over every clinic, listed or not
     for column in ("offers_microneedling", "red_flags"):
         assert f"COVERING INDEX idx_clinics_{column}" in plan(

@@ -16,8 +16,11 @@ _FACET_OPTIONS = ("_facet", "_facet_array", "_facet_date")
 
 async def _problem(datasette, request):
     """What is wrong with the list this request asked for, or None (also when it is no list:
-    a stored query's address names it as a table's would)."""
-    database = datasette.get_database(request.url_vars["database"])
+    a stored query's address names it as a table's would, and so does a page of no database)."""
+    try:
+        database = datasette.get_database(route=request.url_vars["database"])
+    except KeyError:
+        return None
     table = request.url_vars["table"]
     is_view = await database.view_exists(table)
     if not (is_view or await database.table_exists(table)):
