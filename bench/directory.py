@@ -5,8 +5,8 @@ scores, verdicts with quotes and the pages of their sites (14–25 each, about 2
 each quote on the page its verdict names), inserted by ``Storage.bulk_insert``. Requests go to Datasette's ASGI app under the project's configuration
 (``clinicscout.web.make_datasette``) through one HTTP client that lasts the whole run, as a
 server's app lasts (see ``_time_paths``), for the pages patients load: the ranked
-list with its facets and filters, the search and near-ZIP stored queries, a clinic page. The raw
-clinics table (every column, for data users) is timed too, without a target.
+list with its facets and filters, the search and near-ZIP stored queries, a clinic page. The map
+page and the raw clinics table (every column, for data users) are timed too, without a target.
 """
 
 from __future__ import annotations
@@ -210,6 +210,7 @@ async def _probe(datasette: Any) -> dict[str, tuple[str, bool]]:
         f"search {rare} (2 clinics)": (f"{base}/search?" + urlencode({"q": rare}), True),
         "near a ZIP, 25 km": (f"{base}/near?" + urlencode({"zip": row["postcode"], "km": 25}), True),
         "clinic page": (f"{base}/clinics/{row['id']}", True),
+        "map page": (f"{base}/clinic_map", False),
         "clinics table (data users)": (f"{base}/clinics", False),
     }
 
