@@ -2,10 +2,10 @@
 
 The clinics are spread over real US ZIP codes (from the ``zipcodes`` package) with plausible
 scores, verdicts with quotes and the pages of their sites (14–25 each, about 20 on average, with
-each quote on the page its verdict names), inserted by ``Storage.bulk_insert``. Requests go to Datasette's ASGI app under the project's configuration
-(``clinicscout.web.make_datasette``) through one HTTP client that lasts the whole run, as a
-server's app lasts (see ``_time_paths``), for the pages patients load: the ranked
-list with its facets and filters, the search and near-ZIP stored queries, a clinic page. The map
+each quote on the page its verdict names), inserted by ``Storage.bulk_insert``. Requests go to
+Datasette's ASGI app under the project's configuration (``clinicscout.web.make_datasette``)
+through one HTTP client that lasts the whole run, as a server's app lasts (see
+``_time_paths``), for the pages patients load: the ranked list with its facets and filters, the search and near-ZIP stored queries, a clinic page. The map
 page and the raw clinics table (every column, for data users) are timed too, without a target.
 """
 
@@ -73,7 +73,8 @@ def _places() -> list[dict[str, Any]]:
     return [z for z in zipcodes.list_all() if z["zip_code_type"] == "STANDARD" and z["active"] and z["lat"]]
 
 
-# Where a clinic's site says what each met criterion quotes: the page a crawl finds it on.
+# Where a clinic's site says what a met criterion quotes, by criterion or else by its group (the
+# microneedling page for the rest): the page a crawl finds it on.
 _QUOTED_ON = {
     "practitioner": "/team", "pricing": "/pricing", "aftercare": "/aftercare",
     "side_effects": "/aftercare", "treatment_plan": "/aftercare", "contact_info": "/contact",
@@ -83,8 +84,8 @@ _QUOTED_ON = {
 def _site_pages(rnd: random.Random, website: str, name: str, kind: str, place: dict[str, Any],
                 quotes: dict[str, list[str]]) -> list[dict[str, Any]]:
     """A clinic's website as a crawl stores it: home, the microneedling page, the pages the
-    quotes are on, several other treatments, blog posts and the legal pages; 14–27 pages, about
-    as many as a crawl of a real clinic's site keeps (24 on average)."""
+    quotes are on, several other treatments, blog posts and the legal pages; 14–25 pages, about
+    20 on average, near the 24 a crawl of a real clinic's site keeps."""
     city, state = place["city"].title(), place["state"]
     texts = {
         "/": (name, f"{name} is a {kind} in {city}, {state}. We treat {rnd.choice(CONCERNS)} and "
@@ -118,7 +119,6 @@ def synthetic_clinics(count: int, seed: int = 0) -> Iterator[ClinicRecord]:
     places = _places()
     # Clinics cluster in cities: a few thousand places hold most of them.
     popular = rnd.sample(places, min(len(places), max(50, count // 25)))
-    groups = {criterion.id: criterion.group for criterion in CRITERIA}
     for number in range(count):
         place = rnd.choice(popular) if rnd.random() < 0.9 else rnd.choice(places)
         kind_word, kind = rnd.choice(NAME_KINDS)
@@ -139,13 +139,14 @@ def synthetic_clinics(count: int, seed: int = 0) -> Iterator[ClinicRecord]:
             else:
                 met = offers and rnd.random() < strength
             quote = _QUOTES.get(criterion.id, f"Our team explains {criterion.name.lower()} at every visit.")
-            page = _QUOTED_ON.get(criterion.id, _QUOTED_ON.get(groups[criterion.id], "/microneedling"))
+            quote = quote.format(**values) if met else None
+            page = _QUOTED_ON.get(criterion.id) or _QUOTED_ON.get(criterion.group, "/microneedling")
             if met:
-                quotes.setdefault(page, []).append(quote.format(**values))
+                quotes.setdefault(page, []).append(quote)
             verdicts.append({
                 "criterion": criterion.id, "met": int(met),
                 "page_url": f"{website}{page}" if met else None,
-                "quote": quote.format(**values) if met else None,
+                "quote": quote,
                 "rule": "synthetic" if met else None,
             })
         weights = {c.id: c.weight for c in CRITERIA}

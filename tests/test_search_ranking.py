@@ -213,8 +213,8 @@ async def test_walked_clinics_show_their_first_matching_page(directory_db):
 
 def test_the_pages_index_knows_each_pages_clinic_so_a_walk_looks_a_clinic_up_once(directory_db):
     """Walking, the query asks the index for one clinic's pages with the words, in one lookup
-    of the clinic's tag. Reading the clinic's pages and looking each up took 10 times longer at
-    20 pages a clinic; the other way round, SQLite's own choice, read every match of the words
+    of the clinic's tag. Reading the clinic's pages and looking each up took 8 times longer at
+    18 pages a clinic; the other way round, SQLite's own choice, read every match of the words
     again for each clinic walked, and "microneedling" ran into the 1 s time limit."""
     db = sqlite_utils.Database(directory_db)
     clinic_id = db.execute("select clinic_id from pages group by clinic_id having count(*) > 10 limit 1").fetchone()[0]
